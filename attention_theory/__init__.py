@@ -1,0 +1,1 @@
+"""Attention theory: continuum attention neural operators and linear attention as Hebbian memory."""
