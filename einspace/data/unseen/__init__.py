@@ -1,0 +1,32 @@
+"""The Unseen NAS datasets (Geada et al., CVPR 2024): specs, a validating loader into the
+engine's `Splits`, verified downloads, and builders that regenerate them from raw sources.
+
+Isabella and GeoClassing have no public raw source: they are load-only.
+"""
+
+from einspace.data.unseen.loader import LoadConfig, dataset_dir, load_arrays, load_unseen
+from einspace.data.unseen.metadata import Provenance, read_metadata, write_layout
+from einspace.data.unseen.normalise import channel_stats, normalise, pad_spatial
+from einspace.data.unseen.npyfile import DatasetFileError, read_npy
+from einspace.data.unseen.specs import KINDS, NAMES, SPECS, SPLITS, DatasetSpec, get_spec
+
+__all__ = [
+    "KINDS",
+    "NAMES",
+    "SPECS",
+    "SPLITS",
+    "DatasetFileError",
+    "DatasetSpec",
+    "LoadConfig",
+    "Provenance",
+    "channel_stats",
+    "dataset_dir",
+    "get_spec",
+    "load_arrays",
+    "load_unseen",
+    "normalise",
+    "pad_spatial",
+    "read_metadata",
+    "read_npy",
+    "write_layout",
+]
