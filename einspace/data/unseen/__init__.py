@@ -4,6 +4,7 @@ engine's `Splits`, verified downloads, and builders that regenerate them from ra
 Isabella and GeoClassing have no public raw source: they are load-only.
 """
 
+from einspace.data.unseen.download import DownloadError, download_dataset, download_file, list_files
 from einspace.data.unseen.loader import LoadConfig, dataset_dir, load_arrays, load_unseen
 from einspace.data.unseen.metadata import Provenance, read_metadata, write_layout
 from einspace.data.unseen.normalise import channel_stats, normalise, pad_spatial
@@ -17,11 +18,15 @@ __all__ = [
     "SPLITS",
     "DatasetFileError",
     "DatasetSpec",
+    "DownloadError",
     "LoadConfig",
     "Provenance",
     "channel_stats",
     "dataset_dir",
+    "download_dataset",
+    "download_file",
     "get_spec",
+    "list_files",
     "load_arrays",
     "load_unseen",
     "normalise",
