@@ -1,0 +1,72 @@
+"""The chunkwise (WY/UT) delta rule equals the recurrent one; both equal the memory's delta rule."""
+
+from __future__ import annotations
+
+import functools
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from attention_theory.linear_attention import delta_rule_chunkwise, delta_rule_recurrent
+from attention_theory.memory import RuleConfig, write
+
+
+def _inputs(key, t=41, d_k=8, d_v=5):
+    kq, kk, kv, kb, kg = jax.random.split(key, 5)
+    q = jax.random.normal(kq, (t, d_k))
+    k = jax.random.normal(kk, (t, d_k))
+    k = k / jnp.linalg.norm(k, axis=1, keepdims=True)  # DeltaNet L2-normalises keys
+    v = jax.random.normal(kv, (t, d_v))
+    beta = jax.random.uniform(kb, (t,), minval=0.1, maxval=1.0)
+    g = -jax.random.uniform(kg, (t,), maxval=0.2)
+    return q, k, v, beta, g
+
+
+def _naive(q, k, v, beta, g):
+    q, k, v, beta, g = map(np.asarray, (q, k, v, beta, g))
+    S, out = np.zeros((k.shape[1], v.shape[1])), []
+    for t in range(len(q)):
+        S = np.exp(g[t]) * (np.eye(k.shape[1]) - beta[t] * np.outer(k[t], k[t])) @ S + beta[t] * np.outer(k[t], v[t])
+        out.append(q[t] @ S)
+    return np.stack(out)
+
+
+@pytest.mark.parametrize("gated", [False, True])
+@pytest.mark.parametrize("chunk_size", [1, 7, 16, 64])
+def test_chunkwise_equals_recurrent_equals_naive(key, gated, chunk_size):
+    q, k, v, beta, g = _inputs(key)
+    g = g if gated else jnp.zeros_like(g)
+    ref = _naive(q, k, v, beta, g)
+    rec = jax.jit(delta_rule_recurrent)(q, k, v, beta, g if gated else None)
+    chunk = jax.jit(functools.partial(delta_rule_chunkwise, chunk_size=chunk_size))(q, k, v, beta, g if gated else None)
+    np.testing.assert_allclose(rec, ref, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(chunk, ref, rtol=1e-4, atol=1e-4)
+
+
+def test_gradients_agree(key):
+    q, k, v, beta, g = _inputs(key, t=40)
+
+    def loss(form, *args):
+        return jnp.sum(jnp.tanh(form(*args)))
+
+    rec = jax.jit(jax.grad(functools.partial(loss, delta_rule_recurrent), argnums=(0, 1, 2, 3, 4)))(q, k, v, beta, g)
+    chk = jax.jit(
+        jax.grad(functools.partial(loss, functools.partial(delta_rule_chunkwise, chunk_size=16)), argnums=(0, 1, 2, 3, 4))
+    )(q, k, v, beta, g)
+    for a, b in zip(rec, chk):
+        np.testing.assert_allclose(a, b, rtol=2e-4, atol=2e-4)
+
+
+def test_constant_beta_is_the_memory_delta_rule(key):
+    q, k, v, _, _ = _inputs(key)
+    beta = 0.6
+    out = delta_rule_recurrent(q, k, v, jnp.full((q.shape[0],), beta))
+    S = write(RuleConfig("delta", alpha=beta), k, v).S
+    np.testing.assert_allclose(out[-1], q[-1] @ S, rtol=1e-4, atol=1e-5)
+
+
+def test_beta_shape_error():
+    with pytest.raises(ValueError, match=r"beta must have shape \(T,\)=\(4,\)"):
+        delta_rule_chunkwise(jnp.zeros((4, 3)), jnp.zeros((4, 3)), jnp.zeros((4, 2)), jnp.zeros(5))
