@@ -1,5 +1,14 @@
 """jitloop: the jitted training engine shared by einspace, the neural operators and the memory experiments."""
 
+from jitloop.config import OptimizerConfig, TrainConfig
 from jitloop.data import Split, Splits, to_device
+from jitloop.fit import FitResult, evaluate, fit, named_key
+from jitloop.losses import LOSSES, METRICS, register_loss, register_metric
+from jitloop.optim import make_optimizer
+from jitloop.programs import clear_programs, enable_compile_cache
 
-__all__ = ["Split", "Splits", "to_device"]
+__all__ = [
+    "FitResult", "LOSSES", "METRICS", "OptimizerConfig", "Split", "Splits", "TrainConfig",
+    "clear_programs", "enable_compile_cache", "evaluate", "fit", "make_optimizer", "named_key",
+    "register_loss", "register_metric", "to_device",
+]
