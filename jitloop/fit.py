@@ -33,7 +33,7 @@ from jitloop.optim import make_optimizer, make_schedule
 from jitloop.parallel import Placement, placement
 from jitloop.programs import compiled, enable_compile_cache
 from jitloop.progress import epoch_progress
-from jitloop.steps import TrainState, evaluate_chunks, train_epoch
+from jitloop.steps import TrainState, epoch_indices, evaluate_chunks, train_epoch, train_steps_unrolled
 from jitloop.validate import check_splits
 
 Callback = Callable[[dict[str, Any]], bool | None]
@@ -105,6 +105,24 @@ def evaluate(model: nnx.Module, split: Split, metrics: Sequence[str] = ("accurac
     evaluator = _Evaluator(graphdef, tuple(metrics), batch_size, place, {})
     out = evaluator("split", split, params, rest)
     return {k.removeprefix("split_"): v for k, v in out.items()}
+
+
+def _run_epoch(graphdef, tx, config: TrainConfig, steps: int, place: Placement, state: TrainState,
+               x: jax.Array, y: jax.Array, key: jax.Array, epoch: int, timings: dict[str, float]):
+    """One epoch: a single scanned program, or calls of `config.unroll_steps` unrolled steps."""
+    if not config.unroll_steps:
+        dynamic = (state, x, y, key, jnp.asarray(epoch, jnp.int32))
+        static = (graphdef, tx, config.loss, config.batch_size, steps, place.batch)
+        return compiled(train_epoch, static, dynamic, timings)(*dynamic)
+    idx = epoch_indices(jax.random.fold_in(key, epoch), x.shape[0], steps, config.batch_size)
+    losses, finite = [], True
+    for start in range(0, steps, config.unroll_steps):
+        dynamic = (state, x, y, idx[start:start + config.unroll_steps])
+        program = compiled(train_steps_unrolled, (graphdef, tx, config.loss, place.batch), dynamic, timings)
+        state, chunk_losses, chunk_finite = program(*dynamic)
+        losses.append(chunk_losses)
+        finite = finite & chunk_finite
+    return state, jnp.concatenate(losses), finite
 
 
 def _config_diff(old: dict, new: dict, prefix: str = "") -> list[str]:
@@ -197,13 +215,12 @@ def fit(
     with epoch_progress(config.epochs, start, splits.name, progress) as bar:
         for epoch in range(start, config.epochs):
             t0 = time.perf_counter()
-            dynamic = (state, x_train, y_train, data_key, jnp.asarray(epoch, jnp.int32))
-            static = (graphdef, tx, config.loss, config.batch_size, steps, place.batch)
-            program = compiled(train_epoch, static, dynamic, timings)
-            t1 = time.perf_counter()
-            state, losses, finite = program(*dynamic)
+            compile_before = sum(timings.get(p, 0.0) for p in ("trace", "lower", "compile"))
+            state, losses, finite = _run_epoch(graphdef, tx, config, steps, place, state, x_train, y_train,
+                                               data_key, epoch, timings)
             train_loss = float(jnp.mean(losses))
-            timings["train"] = timings.get("train", 0.0) + time.perf_counter() - t1
+            compile_spent = sum(timings.get(p, 0.0) for p in ("trace", "lower", "compile")) - compile_before
+            timings["train"] = timings.get("train", 0.0) + time.perf_counter() - t0 - compile_spent
             if not (_finite(train_loss) and bool(finite)):
                 status = "diverged"
                 reason = f"non-finite {'loss' if not _finite(train_loss) else 'parameters'} in epoch {epoch + 1}"

@@ -44,11 +44,33 @@ def _constrain(x: jax.Array, sharding: jax.sharding.Sharding | None) -> jax.Arra
     return x if sharding is None else jax.lax.with_sharding_constraint(x, sharding)
 
 
+@functools.partial(jax.jit, static_argnums=(1, 2, 3))
 def epoch_indices(key: jax.Array, n: int, steps: int, batch_size: int) -> jax.Array:
     """(steps, batch_size) example indices: consecutive shuffles of range(n), truncated."""
     reps = math.ceil(steps * batch_size / n)
     perms = [jax.random.permutation(jax.random.fold_in(key, r), n) for r in range(reps)]
     return jnp.concatenate(perms)[: steps * batch_size].reshape(steps, batch_size)
+
+
+def _sgd_step(graphdef, tx, loss: str, batch_sharding, state: TrainState, xb: jax.Array, yb: jax.Array):
+    """One optimiser step on a batch; returns (new state, batch loss)."""
+    loss_fn = LOSSES[loss]
+    xb, yb = _constrain(xb, batch_sharding), _constrain(yb, batch_sharding)
+
+    def objective(params, rest):
+        model = nnx.merge(graphdef, params, rest, copy=True)
+        pred = model(xb)
+        _check_prediction(pred, yb, loss)
+        _, _, new_rest = nnx.split(model, nnx.Param, ...)
+        return jnp.mean(loss_fn(pred, yb)), new_rest
+
+    (value, rest), grads = jax.value_and_grad(objective, has_aux=True)(state.params, state.rest)
+    updates, opt_state = tx.update(grads, state.opt_state, state.params)
+    return TrainState(optax.apply_updates(state.params, updates), rest, opt_state), value
+
+
+def _all_finite(tree: Any) -> jax.Array:
+    return jnp.all(jnp.array([jnp.all(jnp.isfinite(p)) for p in jax.tree.leaves(tree)]))
 
 
 @functools.partial(jax.jit, static_argnums=(0, 1, 2, 3, 4, 5), donate_argnums=(6,))
@@ -65,7 +87,7 @@ def train_epoch(
     key: jax.Array,
     epoch: jax.Array,
 ) -> tuple[TrainState, jax.Array, jax.Array]:
-    """Run `steps` SGD steps on shuffled batches of (x, y).
+    """Run `steps` optimiser steps on shuffled batches of (x, y) as one `lax.scan`.
 
     Args:
       x: (N, *input_shape), y: (N, ...) -- the whole training split, on device.
@@ -73,27 +95,36 @@ def train_epoch(
     Returns:
       (new state, per-step losses (steps,), whether every parameter is finite).
     """
-    loss_fn = LOSSES[loss]
     idx = epoch_indices(jax.random.fold_in(key, epoch), x.shape[0], steps, batch_size)
 
-    def objective(params, rest, xb, yb):
-        model = nnx.merge(graphdef, params, rest, copy=True)
-        pred = model(xb)
-        _check_prediction(pred, yb, loss)
-        _, _, new_rest = nnx.split(model, nnx.Param, ...)
-        return jnp.mean(loss_fn(pred, yb)), new_rest
-
     def step(state: TrainState, batch_idx: jax.Array):
-        xb = _constrain(x[batch_idx], batch_sharding)
-        yb = _constrain(y[batch_idx], batch_sharding)
-        (value, rest), grads = jax.value_and_grad(objective, has_aux=True)(state.params, state.rest, xb, yb)
-        updates, opt_state = tx.update(grads, state.opt_state, state.params)
-        params = optax.apply_updates(state.params, updates)
-        return TrainState(params, rest, opt_state), value
+        return _sgd_step(graphdef, tx, loss, batch_sharding, state, x[batch_idx], y[batch_idx])
 
     state, losses = jax.lax.scan(step, state, idx)
-    finite = jnp.all(jnp.array([jnp.all(jnp.isfinite(p)) for p in jax.tree.leaves(state.params)]))
-    return state, losses, finite
+    return state, losses, _all_finite(state.params)
+
+
+@functools.partial(jax.jit, static_argnums=(0, 1, 2, 3), donate_argnums=(4,))
+def train_steps_unrolled(
+    graphdef: nnx.GraphDef,
+    tx: optax.GradientTransformation,
+    loss: str,
+    batch_sharding: jax.sharding.Sharding | None,
+    state: TrainState,
+    x: jax.Array,
+    y: jax.Array,
+    idx: jax.Array,
+) -> tuple[TrainState, jax.Array, jax.Array]:
+    """The same steps as `train_epoch` for the batches idx (k, B), unrolled with no loop.
+
+    XLA:CPU runs convolutions inside a while loop several times slower than outside one
+    (jax-ml/jax#12868), so on CPU the engine can run an epoch as calls of k unrolled steps.
+    """
+    losses = []
+    for i in range(idx.shape[0]):
+        state, value = _sgd_step(graphdef, tx, loss, batch_sharding, state, x[idx[i]], y[idx[i]])
+        losses.append(value)
+    return state, jnp.stack(losses), _all_finite(state.params)
 
 
 @functools.partial(jax.jit, static_argnums=(0, 1, 2, 3))

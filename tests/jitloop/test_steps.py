@@ -94,3 +94,14 @@ def test_eval_accuracy_matches_full_batch(digits, mlp):
     padded = evaluate_chunks(graphdef, ("accuracy",), len(digits.test), None, params, rest,
                              digits.test.x, digits.test.y, jnp.asarray(len(digits.test), jnp.float32))
     assert float(padded[0]) == pytest.approx(expected, abs=1e-6)
+
+
+def test_unrolled_epochs_equal_scanned_epochs(digits, mlp):
+    from jitloop import TrainConfig, fit
+
+    # 1259 // 100 = 12 steps: chunks of 5 leave a remainder chunk of 2 (its own program).
+    scanned = fit(mlp(4), digits, TrainConfig(epochs=2, batch_size=100))
+    unrolled = fit(mlp(4), digits, TrainConfig(epochs=2, batch_size=100, unroll_steps=5))
+    for a, b in zip(jax.tree.leaves(nnx.state(scanned.model)), jax.tree.leaves(nnx.state(unrolled.model))):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-5, atol=1e-6)
+    assert [h["train_loss"] for h in unrolled.history] == pytest.approx([h["train_loss"] for h in scanned.history], rel=1e-5)
