@@ -1,0 +1,50 @@
+"""Operator forward passes: shapes, resolution transfer, and errors that name what is wrong."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from flax import nnx
+
+from attention_theory.operators import TNO, OperatorConfig, build_operator, grid_weights
+
+
+@pytest.mark.parametrize("name", ["fno", "tno", "vitno", "fano"])
+def test_2d_operators_run_at_several_resolutions_with_same_parameters(name):
+    cfg = OperatorConfig(name=name, width=8, num_layers=1, modes=3, num_heads=2, feedforward=8, num_patches=4)
+    model = build_operator(cfg, dim=2, in_channels=1, out_channels=2)
+    for s in (8, 16):
+        y = nnx.jit(lambda m, x: m(x))(model, jnp.asarray(np.random.default_rng(0).normal(size=(2, s, s, 1)), jnp.float32))
+        assert y.shape == (2, s, s, 2)
+        assert np.all(np.isfinite(np.asarray(y)))
+
+
+@pytest.mark.parametrize("name", ["fno", "tno"])
+def test_1d_operators(name):
+    cfg = OperatorConfig(name=name, width=8, num_layers=1, modes=4, num_heads=2, feedforward=8)
+    model = build_operator(cfg, dim=1, in_channels=1, out_channels=3)
+    assert model(jnp.asarray(np.random.default_rng(0).normal(size=(2, 20, 1)), jnp.float32)).shape == (2, 20, 3)
+
+
+def test_patched_operator_on_1d_problem_and_bad_config_errors():
+    with pytest.raises(ValueError, match="patched 2-D"):
+        build_operator(OperatorConfig(name="vitno"), dim=1, in_channels=1, out_channels=1)
+    with pytest.raises(ValueError, match="'fano', 'fno', 'tno', 'vitno'"):
+        OperatorConfig(name="unet")
+    with pytest.raises(ValueError, match="quadrature"):
+        OperatorConfig(name="tno", quadrature="simpson")
+    model = build_operator(OperatorConfig(name="fno", modes=2, width=4), 2, 1, 1)
+    with pytest.raises(ValueError, match=r"\(B, \*grid\[2\], 1\)"):
+        model(jnp.ones((2, 8, 8, 3)))
+
+
+def test_tno_trapezoid_on_uniform_grid_matches_uniform_weights_except_ends():
+    """Trapezoid weights on a uniform grid differ from uniform ones only at the two end points."""
+    w = np.asarray(grid_weights(jnp.linspace(0, 1, 11)[:, None], "trapezoid"))
+    np.testing.assert_allclose(w, [0.05] + [0.1] * 9 + [0.05], atol=1e-7)
+    w2 = np.asarray(grid_weights(jnp.stack(jnp.meshgrid(*(jnp.linspace(0, 1, 3),) * 2, indexing="ij"), -1), "trapezoid"))
+    np.testing.assert_allclose(w2.sum(), 1.0, atol=1e-6)
+    model = TNO(1, 1, 1, d_model=8, num_heads=2, num_layers=1, feedforward=8, quadrature="trapezoid", rngs=nnx.Rngs(0))
+    x = jnp.asarray(np.random.default_rng(0).normal(size=(2, 30, 1)), jnp.float32)
+    coords = jnp.linspace(0.0, 2.0, 30)[:, None]
+    assert model(x, coords=coords).shape == (2, 30, 1)
