@@ -1,0 +1,43 @@
+"""Resource limits, enforced DURING sampling and checked again after mutation and crossover."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from einspace.tree.infer import Analysis
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-architecture limits, all symbolic (nothing is allocated to check them).
+
+    max_depth: derivation depth (root = 0). max_nodes: derivation nodes. max_params: trainable
+    parameters of the backbone (copies of repeated branches included). max_activation_bytes:
+    float32 bytes of every intermediate tensor of one example (what backprop keeps).
+    max_restarts: fresh attempts before `sample` gives up.
+    """
+
+    max_depth: int = 32
+    max_nodes: int = 256
+    max_params: int = 10_000_000
+    max_activation_bytes: int = 256 * 2**20
+    max_restarts: int = 200
+
+    def __post_init__(self):
+        for name in ("max_depth", "max_nodes", "max_params", "max_activation_bytes", "max_restarts"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"Limits.{name}={getattr(self, name)}: must be >= 1")
+
+    def violations(self, analysis: Analysis, num_nodes: int) -> list[str]:
+        """Human-readable list of the limits `analysis` breaks (empty when within limits)."""
+        out = []
+        if analysis.depth > self.max_depth:
+            out.append(f"depth {analysis.depth} > max_depth {self.max_depth}")
+        if num_nodes > self.max_nodes:
+            out.append(f"nodes {num_nodes} > max_nodes {self.max_nodes}")
+        if analysis.params > self.max_params:
+            out.append(f"params {analysis.params} > max_params {self.max_params}")
+        if analysis.activation_bytes > self.max_activation_bytes:
+            out.append(f"activation bytes {analysis.activation_bytes} > max_activation_bytes "
+                       f"{self.max_activation_bytes}")
+        return out

@@ -1,0 +1,278 @@
+"""The valid-by-construction sampler.
+
+Top-down derivation with symbolic shapes: each choice is drawn only among options whose shape
+rule accepts the current context, whose branch arity fits, and whose parameters, activation
+memory, node count and depth stay within `Limits` (checked before anything is added). When a
+context has no valid option the sampler backtracks: the failed choice is removed and another
+is drawn (renormalised); a choice point gives up after `_TRIES` options and its parent
+backtracks in turn. A step budget bounds the work; past it the sample restarts with the same
+Generator, so results are deterministic from the seed.
+"""
+
+from __future__ import annotations
+
+from einspace.grammar import ops_unary
+from einspace.grammar.feature import Feature, feature_for_input
+from einspace.grammar.grammar import MODULE_RULES, ROOT_RULES, Grammar
+from einspace.grammar.ops import get_op
+from einspace.sampler.limits import Limits
+from einspace.tree.infer import BYTES_PER_ELEMENT
+from einspace.tree.node import Node
+
+_TRIES = 4
+_AGG_RETRIES = 3
+
+
+class SamplingError(RuntimeError):
+    """No valid architecture was found within the limits and the restart budget."""
+
+
+class _Restart(Exception):
+    pass
+
+
+class Sampler:
+    """Samples derivation trees from `grammar` for one input feature within `limits`.
+
+    rng: a numpy Generator, the only source of randomness. Budgets (`nodes`, `params`,
+    `act`) can be pre-charged, which mutation uses to regenerate a subtree in place.
+    """
+
+    def __init__(self, grammar: Grammar, limits: Limits, rng):
+        self.grammar, self.limits, self.rng = grammar, limits, rng
+        self.slots = {s: [(Node(o.op, o.args), get_op(o.op), o.weight) for o in opts if o.weight > 0]
+                      for s, opts in grammar.options.items()}
+        self.module_w = [grammar.module_probs[r] for r in MODULE_RULES]
+        self.root_w = [grammar.root_probs[r] for r in ROOT_RULES]
+        self.max_act = limits.max_activation_bytes // BYTES_PER_ELEMENT
+        self.reset()
+
+    def reset(self, nodes: int = 0, params: int = 0, act: int = 0) -> None:
+        # pending: modules queued but not yet expanded; each reserves one node so that a
+        # computation leaf always remains affordable and the node limit never forces a failure.
+        self.nodes, self.params, self.act, self.steps, self.pending = nodes, params, act, 0, 0
+
+    def _room(self, need: int) -> bool:
+        return self.nodes + need + self.pending <= self.limits.max_nodes
+
+    def _snap(self):
+        return (self.nodes, self.params, self.act, self.pending)
+
+    def _restore(self, snap) -> None:
+        self.nodes, self.params, self.act, self.pending = snap
+
+    # ----- helpers -----
+    def _order(self, items: list, weights: list):
+        """Yield up to _TRIES items in weighted random order without replacement."""
+        idx = [i for i, w in enumerate(weights) if w > 0]
+        for _ in range(_TRIES):
+            if not idx:
+                return
+            total = sum(weights[i] for i in idx)
+            r = self.rng.random() * total
+            j = len(idx) - 1
+            for k, i in enumerate(idx):
+                r -= weights[i]
+                if r < 0:
+                    j = k
+                    break
+            yield items[idx.pop(j)]
+
+    def _pick(self, cands: list):
+        """Weighted choice among (weight, payload...) tuples."""
+        total = sum(c[0] for c in cands)
+        r = self.rng.random() * total
+        for c in cands:
+            r -= c[0]
+            if r < 0:
+                return c
+        return cands[-1]
+
+    def _fits(self, params: int, act: int) -> bool:
+        return self.params + params <= self.limits.max_params and self.act + act <= self.max_act
+
+    # ----- rules -----
+    def module(self, f: Feature, depth: int, copies: int, *, root: bool = False,
+               exclude: Node | None = None):
+        """Expand M (or S when root) in context f; returns (node, out feature) or None."""
+        self.steps += 1
+        if self.steps > self.step_budget:
+            raise _Restart
+        rules, weights = (ROOT_RULES, self.root_w) if root else (MODULE_RULES, self.module_w)
+        if depth >= self.limits.max_depth:
+            weights = [w if r == "computation" else 0.0 for r, w in zip(rules, weights)]
+        if exclude is not None:
+            weights = [0.0 if (r == exclude.op) else w for r, w in zip(rules, weights)]
+        for rule in self._order(list(rules), list(weights)):
+            snap = self._snap()
+            res = getattr(self, "_" + rule)(f, depth, copies, exclude)
+            if res is not None:
+                return res
+            self._restore(snap)
+        return None
+
+    def _computation(self, f, depth, copies, exclude):
+        if not self._room(1):
+            return None
+        cands = []
+        for node, spec, w in self.slots["computation"]:
+            if node == exclude:
+                continue
+            out = spec.shape(f, node.args)
+            if out is None:
+                continue
+            p = copies * spec.params(f, node.args)
+            a = copies * out.size if spec.moves_data else 0
+            if self._fits(p, a):
+                cands.append((w, node, out, p, a))
+        if not cands:
+            return None
+        _, node, out, p, a = self._pick(cands)
+        self.nodes += 1
+        self.params += p
+        self.act += a
+        return node, out
+
+    def _sequential(self, f, depth, copies, exclude):
+        if not self._room(3):
+            return None
+        self.nodes += 1
+        self.pending += 1
+        first = self.module(f, depth + 1, copies)
+        if first is None:
+            return None
+        self.pending -= 1
+        second = self.module(first[1], depth + 1, copies)
+        if second is None:
+            return None
+        return Node("sequential", (), (first[0], second[0])), second[1]
+
+    def _aggregate(self, outs: tuple[Feature, ...], copies: int):
+        cands = []
+        for node, spec, w in self.slots["aggregation"]:
+            if len(outs) > spec.max_arity:
+                continue
+            out = spec.combine(outs, node.args)
+            if out is not None and self._fits(0, copies * out.size):
+                cands.append((w, node, out))
+        if not cands:
+            return None
+        _, node, out = self._pick(cands)
+        self.act += copies * out.size
+        return node, out
+
+    def _branching(self, f, depth, copies, exclude):
+        if not self._room(4):
+            return None
+        opts = [(b, s, w) for b, s, w in self.slots["branching"] if s.split(f, b.args) is not None]
+        for bnode, spec, _ in self._order(opts, [w for _, _, w in opts]):
+            b, inner = spec.factor(bnode.args), spec.split(f, bnode.args)
+            if (b == 2 and not self._room(5)) or not self._fits(0, copies * inner.size):
+                continue  # the aggregation's output would not fit: do not grow a doomed branch
+            snap = self._snap()
+            self.nodes += 3
+            # Reserve the aggregation's likely output (b inputs' worth) while the inner modules
+            # grow, so that they cannot eat the activation budget the aggregation needs.
+            reserve = copies * inner.size * b
+            if not self._fits(0, reserve):
+                self._restore(snap)
+                continue
+            self.act += reserve
+            res = self._branch_inner(inner, b, depth, copies, reserve)
+            if res is not None:
+                inner_nodes, (anode, out) = res
+                return Node("branching", (), (bnode, *inner_nodes, anode)), out
+            self._restore(snap)
+        return None
+
+    def _branch_inner(self, inner: Feature, b: int, depth: int, copies: int, reserve: int):
+        if b != 2:  # one module, repeated b times with separate parameters
+            m = self.module(inner, depth + 1, copies * b)
+            if m is None:
+                return None
+            self.act -= reserve
+            agg = self._aggregate((m[1],) * b, copies)
+            return None if agg is None else ((m[0],), agg)
+        self.pending += 1
+        m1 = self.module(inner, depth + 1, copies)
+        if m1 is None:
+            return None
+        self.pending -= 1
+        for _ in range(_AGG_RETRIES):
+            snap = self._snap()
+            m2 = self.module(inner, depth + 1, copies)
+            if m2 is None:
+                return None
+            self.act -= reserve
+            agg = self._aggregate((m1[1], m2[1]), copies)
+            if agg is not None:
+                return (m1[0], m2[0]), agg
+            self._restore(snap)
+        return None
+
+    def _routing(self, f, depth, copies, exclude):
+        if not self._room(4):
+            return None
+        opts = []
+        for node, spec, w in self.slots["prerouting"]:
+            mid = spec.shape(f, node.args)
+            if mid is not None and self._fits(0, copies * mid.size if spec.moves_data else 0):
+                opts.append((node, spec, mid, w))
+        for pnode, pspec, mid, _ in self._order(opts, [o[3] for o in opts]):
+            snap = self._snap()
+            self.nodes += 3
+            self.act += copies * mid.size if pspec.moves_data else 0
+            inner = self.module(mid, depth + 1, copies)
+            if inner is not None:
+                grid = ops_unary.im2col_grid(f, pnode.args) if pnode.op == "im2col" else ()
+                post = self._post(inner[1], grid, copies)
+                if post is not None:
+                    return Node("routing", (), (pnode, inner[0], post[0])), post[1]
+            self._restore(snap)
+        return None
+
+    def _post(self, f: Feature, grid, copies):
+        cands = []
+        for node, spec, w in self.slots["postrouting"]:
+            if spec.needs_grid and not grid:
+                continue
+            out = spec.shape(f, grid if spec.needs_grid else node.args)
+            if out is not None and self._fits(0, copies * out.size if spec.moves_data else 0):
+                cands.append((w, node, out, copies * out.size if spec.moves_data else 0))
+        if not cands:
+            return None
+        _, node, out, a = self._pick(cands)
+        self.act += a
+        return node, out
+
+    @property
+    def step_budget(self) -> int:
+        return 10 * self.limits.max_nodes + 100
+
+    def draw(self, f: Feature, *, depth: int = 0, copies: int = 1, root: bool = True,
+             exclude: Node | None = None, charge: tuple[int, int, int] = (0, 0, 0)) -> Node | None:
+        """One attempt: a tree (or subtree) for context f, or None if this attempt failed."""
+        self.reset(*charge)
+        try:
+            res = self.module(f, depth, copies, root=root, exclude=exclude)
+        except _Restart:
+            return None
+        return None if res is None else res[0]
+
+
+def sample(grammar: Grammar, input_shape: tuple[int, ...], rng, limits: Limits | None = None) -> Node:
+    """One architecture (a derivation tree rooted at S) for inputs of `input_shape`.
+
+    grammar: the probability table; input_shape: (C, H, W) or (S, D) without batch;
+    rng: numpy Generator (the only randomness); limits: resource limits (default Limits()).
+    Raises SamplingError after `limits.max_restarts` failed attempts.
+    """
+    limits = limits or Limits()
+    f = feature_for_input(input_shape)
+    sampler = Sampler(grammar, limits, rng)
+    for _ in range(limits.max_restarts):
+        tree = sampler.draw(f)
+        if tree is not None:
+            return tree
+    raise SamplingError(f"no architecture for input {f} within {limits} after "
+                        f"{limits.max_restarts} attempts; relax the limits")

@@ -1,0 +1,11 @@
+"""Derivation trees: the immutable node type, text/JSON/hash, symbolic inference, statistics."""
+
+from einspace.tree.node import NONTERMINALS, Node, Tree, branching, routing, sequential, terminal
+from einspace.tree.text import ParseError, canonical_hash, from_json, parse, to_json, to_text
+from einspace.tree.infer import Analysis, ArchitectureError, NodeInfo, infer
+
+__all__ = [
+    "NONTERMINALS", "Node", "Tree", "branching", "routing", "sequential", "terminal", "ParseError",
+    "canonical_hash", "from_json", "parse", "to_json", "to_text", "Analysis", "ArchitectureError",
+    "NodeInfo", "infer",
+]
