@@ -4,7 +4,10 @@ engine's `Splits`, verified downloads, and builders that regenerate them from ra
 Isabella and GeoClassing have no public raw source: they are load-only.
 """
 
+from einspace.data.unseen.build import build_dataset
+from einspace.data.unseen.build_common import BuildConfig, Built
 from einspace.data.unseen.download import DownloadError, download_dataset, download_file, list_files
+from einspace.data.unseen.inventory import DatasetStatus, dataset_status, inventory
 from einspace.data.unseen.loader import LoadConfig, dataset_dir, load_arrays, load_unseen
 from einspace.data.unseen.metadata import Provenance, read_metadata, write_layout
 from einspace.data.unseen.normalise import channel_stats, normalise, pad_spatial
@@ -16,16 +19,22 @@ __all__ = [
     "NAMES",
     "SPECS",
     "SPLITS",
+    "BuildConfig",
+    "Built",
     "DatasetFileError",
     "DatasetSpec",
+    "DatasetStatus",
     "DownloadError",
     "LoadConfig",
     "Provenance",
+    "build_dataset",
     "channel_stats",
     "dataset_dir",
+    "dataset_status",
     "download_dataset",
     "download_file",
     "get_spec",
+    "inventory",
     "list_files",
     "load_arrays",
     "load_unseen",

@@ -208,3 +208,21 @@ def test_unreleased_dataset_and_unreachable_api(tmp_path, server):
         download_dataset("isabella", str(tmp_path))
     with pytest.raises(DownloadError, match=r"could not list files of article 1 at"):
         list_files(1, f"{server.url}/nothing-here")
+
+
+def test_cli_download_then_info(server, tmp_path, capsys):
+    from jitloop.commands import run
+
+    spec = get_spec("language")
+    files = _dataset_files(spec)
+    for name, data in files.items():
+        server.add(name, data)
+    server.listing[spec.article] = _listing(server, files)
+    with pytest.raises(Exception, match=r"train_x\.npy: expected 50000 train examples"):
+        # the files are small, so the published-size check rejects them after download
+        run("einspace", "t", ("einspace.cli.data",),
+            ["data", "download", "language", "--root", str(tmp_path), "--api", f"{server.url}/v2"])
+    assert sorted(os.listdir(tmp_path / "language")) == sorted(files)
+    code = run("einspace", "t", ("einspace.cli.data",), ["data", "info", "--root", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 1 and "Language     INVALID" in out and "AddNIST      absent" in out
