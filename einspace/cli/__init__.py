@@ -8,6 +8,7 @@ from jitloop.commands import run
 
 COMMANDS = (
     "einspace.cli.train",
+    "einspace.cli.data",
 )
 
 
