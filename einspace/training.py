@@ -1,0 +1,77 @@
+"""Training einspace architectures through the shared engine, with einspace's protocol.
+
+The candidate protocol (paper, Unseen NAS): SGD momentum 0.9, lr 0.04, weight decay 3e-4,
+cosine schedule over the epochs, batch 256, 8 epochs; fitness = validation accuracy after the
+last epoch.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import jax
+from flax import nnx
+
+from einspace.compiler.build import as_tree, build_model, count_params
+from einspace.tree.node import Node
+from einspace.tree.text import canonical_hash, to_text
+from jitloop import FitResult, OptimizerConfig, Splits, TrainConfig, fit
+from jitloop.rundir import write_json
+
+# A small convolutional network in the grammar: conv3x3(32) -> BN -> ReLU, twice, the second strided.
+DEFAULT_ARCH = (
+    "sequential(sequential(routing(im2col(3, 1, 1), linear(32), col2im), sequential(norm, leakyrelu)), "
+    "sequential(routing(im2col(3, 2, 1), linear(64), col2im), sequential(norm, leakyrelu)))"
+)
+
+
+def protocol_config(epochs: int = 8, batch_size: int = 256, seed: int = 0, **optimizer: Any) -> TrainConfig:
+    """einspace's candidate-training protocol; optimizer overrides any OptimizerConfig field.
+
+    On CPU the epoch runs as calls of 8 unrolled steps: XLA:CPU is slow at convolutions inside
+    loops (see jitloop.TrainConfig.unroll_steps).
+    """
+    unroll = 8 if jax.default_backend() == "cpu" else 0
+    return TrainConfig(epochs=epochs, batch_size=batch_size, seed=seed, unroll_steps=unroll,
+                       optimizer=dataclasses.replace(OptimizerConfig(), **optimizer))
+
+
+def resolve_architecture(arch: str | Node) -> Node:
+    """A derivation tree from a Node, bracket text, or a file holding bracket text."""
+    if isinstance(arch, Node):
+        return arch
+    path = Path(arch)
+    if "(" not in arch and path.is_file():
+        arch = path.read_text().strip()
+    return as_tree(arch)
+
+
+def train_architecture(
+    arch: str | Node,
+    splits: Splits,
+    config: TrainConfig | None = None,
+    *,
+    model_seed: int = 0,
+    workdir: str | Path | None = None,
+    progress: bool | None = None,
+    callbacks=(),
+) -> tuple[FitResult, dict[str, Any]]:
+    """Compile `arch` for the dataset's input shape and train it with `fit`.
+
+    Returns the FitResult and a description of the architecture (text, hash, parameters),
+    which is also written to workdir/architecture.json.
+    """
+    config = config or protocol_config()
+    tree = resolve_architecture(arch)
+    if splits.num_classes is None:
+        raise ValueError("train_architecture needs a classification dataset: Splits.num_classes is None")
+    model = build_model(tree, splits.input_shape, splits.num_classes, rngs=nnx.Rngs(model_seed))
+    info = {"architecture": to_text(tree), "hash": canonical_hash(tree), "params": count_params(model),
+            "input_shape": list(splits.input_shape), "num_classes": splits.num_classes, "model_seed": model_seed}
+    if workdir is not None:
+        write_json(Path(workdir) / "architecture.json", info)
+    result = fit(model, splits, config, workdir=workdir, progress=progress, callbacks=callbacks,
+                 run_info={"architecture_hash": info["hash"], "model_seed": model_seed})
+    return result, info
