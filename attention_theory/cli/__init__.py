@@ -7,6 +7,7 @@ import sys
 from jitloop.commands import run
 
 COMMANDS: tuple[str, ...] = (
+    "attention_theory.cli.capacity",
 )
 
 

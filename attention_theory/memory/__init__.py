@@ -25,10 +25,12 @@ from attention_theory.memory.rules import (
     RULES,
     MemoryState,
     RuleConfig,
+    RuleParams,
     hebbian_matrix,
     init_memory,
     retrieve,
     rule_step,
+    rule_step_switch,
     write,
 )
 from attention_theory.memory.sampling import (
@@ -47,6 +49,7 @@ __all__ = [
     "RULES",
     "MemoryState",
     "RuleConfig",
+    "RuleParams",
     "apply_feature_map",
     "bit_errors",
     "chain_fails",
@@ -66,6 +69,7 @@ __all__ = [
     "relative_error",
     "retrieve",
     "rule_step",
+    "rule_step_switch",
     "softmax_retrieve",
     "theorem9_bound",
     "threshold_fails",

@@ -20,19 +20,26 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 HEAD_READOUTS: tuple[str, ...] = ("or_oracle", "majority", "sum_decode")
 
 
+def _xp(x):
+    """numpy for numpy inputs (analysis of simulated grids), jax.numpy otherwise (traceable)."""
+    return np if isinstance(x, np.ndarray) else jnp
+
+
 def layer_fails(noise: jax.Array, delta: float, readout: str) -> jax.Array:
     """Layer failure from per-head relative noise powers noise (..., H) -> (...,) bool."""
+    xp = _xp(noise)
     if readout == "or_oracle":
-        return jnp.all(noise >= delta, axis=-1)
+        return xp.all(noise >= delta, axis=-1)
     if readout == "majority":
         heads = noise.shape[-1]
-        return jnp.sum(noise >= delta, axis=-1) * 2 > heads
+        return xp.sum(noise >= delta, axis=-1) * 2 > heads
     if readout == "sum_decode":
-        return jnp.mean(noise, axis=-1) >= delta
+        return xp.mean(noise, axis=-1) >= delta
     raise ValueError(f"head readout={readout!r} is unknown; valid readouts: {HEAD_READOUTS}")
 
 
@@ -40,7 +47,7 @@ def chain_fails(noise: jax.Array, delta: float, readout: str) -> jax.Array:
     """End-to-end failure from noise (..., L, H): True where any of the L layers fails; (...,) bool."""
     if noise.ndim < 2:
         raise ValueError(f"chain_fails expects noise (..., L, H); got shape {tuple(noise.shape)}")
-    return jnp.any(layer_fails(noise, delta, readout), axis=-1)
+    return _xp(noise).any(layer_fails(noise, delta, readout), axis=-1)
 
 
 def theorem9_bound(n: float, d_k: float, delta: float, layers: int, heads: int) -> float:
@@ -51,4 +58,4 @@ def theorem9_bound(n: float, d_k: float, delta: float, layers: int, heads: int) 
 
 def optimal_heads(width: int, n: float, delta: float) -> float:
     """H* = delta D / (e n), the minimiser of L (n H / (delta D))^H at fixed width D = H d_k."""
-    return delta * width / (jnp.e * n)
+    return float(delta * width / (np.e * n))

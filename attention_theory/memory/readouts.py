@@ -42,11 +42,16 @@ def bit_errors(r: jax.Array, v: jax.Array) -> jax.Array:
     return jnp.mean(jnp.sign(r) != jnp.sign(v), axis=-1)
 
 
-def nearest_neighbour(r: jax.Array, codebook: jax.Array) -> jax.Array:
-    """Index of the Euclidean-nearest codebook row for each r: r (..., d_v), codebook (M, d_v) -> (...,) int."""
+def nearest_neighbour(r: jax.Array, codebook: jax.Array, valid: jax.Array | None = None) -> jax.Array:
+    """Index of the Euclidean-nearest codebook row for each r: r (..., d_v), codebook (M, d_v) -> (...,) int.
+
+    valid (M,) bool, optional: rows that may be chosen (padding rows of a masked grid are not).
+    """
     if r.shape[-1] != codebook.shape[-1]:
         raise ValueError(f"r last axis {r.shape[-1]} != codebook width {codebook.shape[-1]}")
     # argmin ||r - c||^2 = argmax (2 r.c - ||c||^2)
     sq_norms = jnp.sum(codebook * codebook, axis=-1)
+    if valid is not None:
+        sq_norms = jnp.where(valid, sq_norms, jnp.inf)
     scores = 2.0 * r @ codebook.T - sq_norms.reshape((1,) * (r.ndim - 1) + sq_norms.shape)
     return jnp.argmax(scores, axis=-1)

@@ -2,7 +2,8 @@
 
 Row-vector convention of Qiao (arXiv 2508.08289, section 5.3): a key k (d_k,) and value
 v (d_v,) are written as the outer product k^T v; a query q reads r = q S. Each rule is a pure
-step (state, k, v) -> state looked up by name; `write` runs one over a sequence with lax.scan.
+step (cfg, state, k, v) -> state looked up by name (cfg: a RuleConfig, or RuleParams holding
+traced values under the same field names); `write` runs one over a sequence with lax.scan.
 
 - "hebbian":    S <- S + alpha k^T v                                   (Def. 5)
 - "decay":      S <- gamma S + alpha k^T v                             (Def. 7, window 1/(1-gamma))
@@ -98,6 +99,32 @@ _STEPS: dict[str, Callable[[RuleConfig, MemoryState, jax.Array, jax.Array], Memo
 def rule_step(cfg: RuleConfig, state: MemoryState, k: jax.Array, v: jax.Array) -> MemoryState:
     """One write of k (d_k,) -> v (d_v,) with rule `cfg.name`."""
     return _STEPS[cfg.name](cfg, state, k, v)
+
+
+class RuleParams(NamedTuple):
+    """Traced hyperparameters (scalars or arrays) with RuleConfig's field names, so that one
+    compiled program can run several rules (`rule_step_switch`) or hyperparameter values."""
+
+    alpha: jax.Array
+    gamma: jax.Array
+    bcm_rate: jax.Array
+    bcm_theta0: jax.Array
+
+    @classmethod
+    def stack(cls, cfgs: tuple[RuleConfig, ...]) -> "RuleParams":
+        """Per-rule parameters as arrays (R,) for vmapping over rules."""
+        return cls(*(jnp.asarray([getattr(c, f) for c in cfgs], jnp.float32) for f in cls._fields))
+
+
+def rule_step_switch(
+    names: tuple[str, ...], index: jax.Array, params: RuleParams, state: MemoryState, k: jax.Array, v: jax.Array
+) -> MemoryState:
+    """rule_step for the rule names[index] with traced index/params (lax.switch over `names`)."""
+    for name in names:
+        if name not in RULES:
+            raise ValueError(f"rule name={name!r} is unknown; valid names: {RULES}")
+    branches = [lambda st, k, v, name=name: _STEPS[name](params, st, k, v) for name in names]
+    return jax.lax.switch(index, branches, state, k, v)
 
 
 def write(
