@@ -3,9 +3,12 @@
 from einspace.tree.node import NONTERMINALS, Node, Tree, branching, routing, sequential, terminal
 from einspace.tree.text import ParseError, canonical_hash, from_json, parse, to_json, to_text
 from einspace.tree.infer import Analysis, ArchitectureError, NodeInfo, infer
+from einspace.tree.stats import TreeStats, tree_stats
+from einspace.tree.pretty import render, rich_tree
+from einspace.tree.draw import draw_png, to_dot
 
 __all__ = [
     "NONTERMINALS", "Node", "Tree", "branching", "routing", "sequential", "terminal", "ParseError",
     "canonical_hash", "from_json", "parse", "to_json", "to_text", "Analysis", "ArchitectureError",
-    "NodeInfo", "infer",
+    "NodeInfo", "infer", "TreeStats", "tree_stats", "render", "rich_tree", "draw_png", "to_dot",
 ]
