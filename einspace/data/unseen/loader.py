@@ -29,11 +29,14 @@ class LoadConfig:
     normalise: per-channel (x - mean) / std with train statistics (einspace does this).
     pad_chesseract: zero-pad Chesseract to 12 x 18 x 18 after normalising, as einspace does.
     check_sizes: require the published split sizes (or those a variant's metadata declares).
+    allow_pickle: accept pickled object arrays (einspace's own loader does); a pickle can run
+        code, so only for files from a source you trust.
     """
 
     normalise: bool = True
     pad_chesseract: bool = True
     check_sizes: bool = True
+    allow_pickle: bool = False
 
 
 def dataset_dir(name: str, root: str) -> str:
@@ -67,7 +70,9 @@ def _num_classes(spec: DatasetSpec, meta: dict | None, directory: str) -> int:
     return len(prov.class_names)
 
 
-def load_arrays(name: str, root: str, check_sizes: bool = True) -> dict[str, np.ndarray]:
+def load_arrays(
+    name: str, root: str, check_sizes: bool = True, allow_pickle: bool = False
+) -> dict[str, np.ndarray]:
     """The six validated arrays, unnormalised, as numpy.
 
     Returns {"train_x": (N, C, H, W) float32, "train_y": (N,) int32, "valid_x": ..., ...}.
@@ -86,8 +91,10 @@ def load_arrays(name: str, root: str, check_sizes: bool = True) -> dict[str, np.
     for split in SPLITS:
         x_path = os.path.join(directory, f"{split}_x.npy")
         y_path = os.path.join(directory, f"{split}_y.npy")
-        x = read_npy(x_path, trailing_shape=spec.shape, dtype_kinds="f")
-        y = read_npy(y_path, rank=1, dtype_kinds="iu")
+        x = read_npy(x_path, trailing_shape=spec.shape, dtype_kinds="f", allow_pickle=allow_pickle)
+        y = read_npy(y_path, rank=1, dtype_kinds="iuf", allow_pickle=allow_pickle)
+        if y.dtype.kind == "f" and not np.all(np.isfinite(y) & (y == np.round(y))):
+            raise DatasetFileError(f"{y_path}: expected integer labels, found non-integer values")
         if x.shape[0] != y.shape[0]:
             raise DatasetFileError(
                 f"{y_path}: expected {x.shape[0]} labels (one per row of {split}_x.npy), "
@@ -121,7 +128,7 @@ def load_unseen(name: str, root: str, config: LoadConfig = LoadConfig()):
 
     spec = get_spec(name)
     directory = dataset_dir(name, root)
-    arrays = load_arrays(name, root, check_sizes=config.check_sizes)
+    arrays = load_arrays(name, root, check_sizes=config.check_sizes, allow_pickle=config.allow_pickle)
     meta = read_metadata(directory)
     if config.normalise:
         mean, std = channel_stats(arrays["train_x"])

@@ -18,9 +18,13 @@ def channel_stats(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     if x.ndim != 4:
         raise ValueError(f"channel_stats expects x of shape (N, C, H, W); got shape {x.shape}")
-    x64 = x.astype(np.float64, copy=False)
-    mean = x64.mean(axis=(0, 2, 3))
-    std = x64.std(axis=(0, 2, 3))
+    # one channel at a time in float64: a full float64 copy of CIFARTile would be ~7 GB
+    mean = np.empty(x.shape[1])
+    std = np.empty(x.shape[1])
+    for c in range(x.shape[1]):
+        xc = x[:, c].astype(np.float64)
+        mean[c] = xc.mean()
+        std[c] = xc.std()
     std = np.where(std > 0, std, 1.0)
     return mean, std
 
@@ -32,8 +36,9 @@ def normalise(x: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
             f"normalise expects x (N, C, H, W) and mean/std (C,); got x {x.shape}, "
             f"mean {mean.shape}, std {std.shape}"
         )
-    out = (x - mean[None, :, None, None]) / std[None, :, None, None]
-    return out.astype(np.float32)
+    m = mean.astype(np.float32)[None, :, None, None]
+    s = std.astype(np.float32)[None, :, None, None]
+    return ((x.astype(np.float32, copy=False) - m) / s).astype(np.float32, copy=False)
 
 
 def pad_spatial(x: np.ndarray, pad: int) -> np.ndarray:

@@ -43,21 +43,31 @@ def read_npy(
     trailing_shape: Sequence[int] | None = None,
     dtype_kinds: str = "fiu",
     rank: int | None = None,
+    allow_pickle: bool = False,
 ) -> np.ndarray:
     """Load `path` after checking its header and length.
 
     trailing_shape: required shape after the leading example axis, e.g. (3, 28, 28).
     dtype_kinds: accepted numpy dtype kinds ("f" float, "i" signed, "u" unsigned int).
     rank: required number of dimensions (defaults to 1 + len(trailing_shape)).
+    allow_pickle: accept an object array (a pickle: it can run code, so only for files you
+        trust) and convert it to a numeric array before checking.
     Returns the array with shape (N, *trailing_shape).
     """
     shape, dtype, _, offset = read_header(path)
-    if dtype.hasobject or dtype.kind not in dtype_kinds:
+    if rank is None and trailing_shape is not None:
+        rank = 1 + len(trailing_shape)
+    if dtype.hasobject and allow_pickle:
+        return _check_unpickled(path, np.load(path, allow_pickle=True), trailing_shape, dtype_kinds, rank)
+    if dtype.hasobject:
+        raise DatasetFileError(
+            f"{path}: expected a numeric array, found a pickled object array; load it with "
+            "allow_pickle=True only if you trust the file"
+        )
+    if dtype.kind not in dtype_kinds:
         kinds = {"f": "float", "i": "int", "u": "uint", "b": "bool"}
         valid = "/".join(kinds.get(k, k) for k in dtype_kinds)
         raise DatasetFileError(f"{path}: expected dtype {valid}, found {dtype}")
-    if rank is None and trailing_shape is not None:
-        rank = 1 + len(trailing_shape)
     if rank is not None and len(shape) != rank:
         expected = f"(N, {', '.join(map(str, trailing_shape))})" if trailing_shape else f"rank {rank}"
         raise DatasetFileError(f"{path}: expected shape {expected}, found shape {shape}")
@@ -73,3 +83,21 @@ def read_npy(
             f"found {found_bytes}"
         )
     return np.load(path, allow_pickle=False)
+
+
+def _check_unpickled(path, array, trailing_shape, dtype_kinds, rank) -> np.ndarray:
+    """An object array made numeric (np.stack of its items), then shape- and kind-checked."""
+    try:
+        numeric = np.stack([np.asarray(item) for item in array.reshape(-1)]) if array.size else array
+    except ValueError as err:
+        raise DatasetFileError(f"{path}: pickled items do not stack into one array ({err})") from err
+    if array.ndim > 1:
+        numeric = numeric.reshape(*array.shape, *numeric.shape[1:])
+    if numeric.dtype.kind not in dtype_kinds:
+        raise DatasetFileError(f"{path}: expected numeric kinds {dtype_kinds!r}, found {numeric.dtype}")
+    if (rank is not None and numeric.ndim != rank) or (
+        trailing_shape is not None and tuple(numeric.shape[1:]) != tuple(trailing_shape)
+    ):
+        expected = f"(N, {', '.join(map(str, trailing_shape))})" if trailing_shape else f"rank {rank}"
+        raise DatasetFileError(f"{path}: expected shape {expected}, found shape {numeric.shape}")
+    return numeric

@@ -50,6 +50,12 @@ class _Server:
                     self.end_headers()
                     self.wfile.write(body)
                     return
+                if self.path.startswith("/redirect/"):  # figshare hands out redirects to storage
+                    self.send_response(302)
+                    self.send_header("Location", self.path[len("/redirect"):])
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 data = server.files.get(self.path.lstrip("/"))
                 if data is None:
                     self.send_error(404)
@@ -120,6 +126,16 @@ def test_dropped_connection_resumes_with_range(server, tmp_path):
     ranges = [r for p, r in server.requests if p == "/blob.bin"]
     assert ranges[0] is None and ranges[1] is not None and ranges[1].startswith("bytes=")
     assert len(ranges) == 3
+
+
+def test_resume_through_a_redirect_keeps_the_range(server, tmp_path):
+    remote = server.add("blob.bin", _payload())
+    remote = RemoteFile(remote.name, remote.size, remote.md5, f"{server.url}/redirect/blob.bin")
+    server.cut_after, server.cuts_left = 50_000, 1
+    path = download_file(remote, str(tmp_path))
+    assert _read(path) == server.files["blob.bin"]
+    followed = [r for p, r in server.requests if p == "/blob.bin"]
+    assert len(followed) == 2 and followed[1] == "bytes=50000-"
 
 
 def test_server_ignoring_range_restarts_from_zero(server, tmp_path):

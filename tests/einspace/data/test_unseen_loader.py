@@ -120,12 +120,13 @@ def _break(tmp_path, name, mutate):
         (lambda a: a.update(train_x=a["train_x"][:, :2]), r"train_x\.npy: expected shape \(N, 3, 28, 28\), found shape \(12, 2, 28, 28\)"),
         (lambda a: a.update(valid_x=a["valid_x"][0]), r"valid_x\.npy: expected shape \(N, 3, 28, 28\), found shape \(3, 28, 28\)"),
         (lambda a: a.update(test_x=a["test_x"].astype(np.int16)), r"test_x\.npy: expected dtype float, found int16"),
-        (lambda a: a.update(train_y=a["train_y"].astype(np.float32)), r"train_y\.npy: expected dtype int/uint, found float32"),
+        (lambda a: a.update(train_y=a["train_y"] + 0.5), r"train_y\.npy: expected integer labels, found non-integer"),
+        (lambda a: a.update(valid_y=np.array(["a"] * 5)), r"valid_y\.npy: expected dtype int/uint/float, found <U1"),
         (lambda a: a.update(train_y=np.full(12, 20)), r"train_y\.npy: expected labels in 0\.\.19, found min 20, max 20"),
         (lambda a: a.update(valid_y=np.full(5, -1)), r"valid_y\.npy: expected labels in 0\.\.19, found min -1"),
         (lambda a: a.update(test_y=a["test_y"][:3]), r"test_y\.npy: expected 4 labels .* found 3"),
         (lambda a: a["train_x"].__setitem__((0, 0, 0, 0), np.nan), r"train_x\.npy: expected finite values"),
-        (lambda a: a.update(train_y=np.array(list(range(12)), dtype=object)), r"train_y\.npy: expected dtype int/uint, found object"),
+        (lambda a: a.update(train_y=np.array(list(range(12)), dtype=object)), r"train_y\.npy: expected a numeric array, found a pickled object array"),
     ],
 )
 def test_malformed_files_raise_errors_naming_file_expected_found(tmp_path, mutate, pattern):
@@ -191,3 +192,28 @@ def test_provenance_requires_a_label_for_non_faithful_data():
         Provenance(kind="substitute", rule="r", source="s", seed=0, class_names=("a",))
     with pytest.raises(ValueError, match=r"kind='fake' is not valid"):
         Provenance(kind="fake", rule="r", source="s", seed=0, class_names=("a",))
+
+
+def test_float_labels_that_are_integers_are_accepted(tmp_path):
+    arrays = _arrays("Language", np.random.default_rng(9))
+    arrays["train_y"] = arrays["train_y"].astype(np.float64)
+    _write_published(tmp_path / "language", arrays)
+    loaded = load_arrays("language", str(tmp_path), check_sizes=False)
+    assert loaded["train_y"].dtype == np.int32
+    np.testing.assert_array_equal(loaded["train_y"], np.arange(12) % 10)
+
+
+def test_pickled_arrays_only_when_allowed(tmp_path):
+    arrays = _arrays("Chesseract", np.random.default_rng(10))
+    ragged = np.empty(12, dtype=object)
+    for i in range(12):
+        ragged[i] = arrays["train_x"][i]
+    arrays["train_x"] = ragged
+    arrays["train_y"] = np.array(list(arrays["train_y"]), dtype=object)
+    _write_published(tmp_path / "chesseract", arrays)
+    with pytest.raises(DatasetFileError, match="pickled object array"):
+        load_arrays("chesseract", str(tmp_path), check_sizes=False)
+    loaded = load_arrays("chesseract", str(tmp_path), check_sizes=False, allow_pickle=True)
+    assert loaded["train_x"].shape == (12, 12, 8, 8) and loaded["train_y"].dtype == np.int32
+    splits = load_unseen("chesseract", str(tmp_path), LoadConfig(check_sizes=False, allow_pickle=True))
+    assert splits.input_shape == (12, 18, 18)
