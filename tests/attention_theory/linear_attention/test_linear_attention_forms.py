@@ -17,6 +17,11 @@ from attention_theory.linear_attention import (
 )
 
 
+recurrent = jax.jit(linear_attention_recurrent)
+parallel = jax.jit(linear_attention_parallel)
+chunkwise = jax.jit(linear_attention_chunkwise, static_argnames="chunk_size")
+
+
 def _inputs(key, t=37, d_k=8, d_v=5, gated=True):
     kq, kk, kv, kg = jax.random.split(key, 4)
     q = jax.random.normal(kq, (t, d_k)) / 3
@@ -37,34 +42,27 @@ def _naive(q, k, v, g):
     return np.stack(out)
 
 
-@pytest.mark.parametrize("gated", [False, True])
-@pytest.mark.parametrize("chunk_size", [1, 8, 16, 64])
+@pytest.mark.parametrize("gated,chunk_size", [(False, 16), (True, 1), (True, 16), (True, 64)])
 def test_three_forms_agree_with_naive_loop(key, gated, chunk_size):
+    """T = 37 is not a multiple of C: the last chunk is padded; C = 64 > T is a single chunk."""
     q, k, v, g = _inputs(key, gated=gated)
     ref = _naive(q, k, v, g)
-    np.testing.assert_allclose(jax.jit(linear_attention_recurrent)(q, k, v, g), ref, rtol=1e-4, atol=1e-4)
-    np.testing.assert_allclose(jax.jit(linear_attention_parallel)(q, k, v, g), ref, rtol=1e-4, atol=1e-4)
-    chunk = jax.jit(functools.partial(linear_attention_chunkwise, chunk_size=chunk_size))
-    np.testing.assert_allclose(chunk(q, k, v, g), ref, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(recurrent(q, k, v, g), ref, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(parallel(q, k, v, g), ref, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(chunkwise(q, k, v, g, chunk_size=chunk_size), ref, rtol=1e-4, atol=1e-4)
 
 
-def test_gradients_agree_across_forms(key):
+def _loss(form, q, k, v, g):
+    return jnp.sum(jnp.sin(form(q, k, v, g)))
+
+
+def test_chunkwise_gradients_equal_parallel_gradients(key):
     q, k, v, g = _inputs(key, t=48)
-
-    def loss(form, q, k, v, g):
-        return jnp.sum(jnp.sin(form(q, k, v, g)))
-
-    grads = [
-        jax.jit(jax.grad(functools.partial(loss, f), argnums=(0, 1, 2, 3)))(q, k, v, g)
-        for f in (
-            linear_attention_recurrent,
-            linear_attention_parallel,
-            functools.partial(linear_attention_chunkwise, chunk_size=16),
-        )
-    ]
-    for other in grads[1:]:
-        for a, b in zip(grads[0], other):
-            np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)
+    grad_par = jax.jit(jax.grad(functools.partial(_loss, linear_attention_parallel), argnums=(0, 1, 2, 3)))
+    chunk16 = functools.partial(linear_attention_chunkwise, chunk_size=16)
+    grad_chunk = jax.jit(jax.grad(functools.partial(_loss, chunk16), argnums=(0, 1, 2, 3)))
+    for a, b in zip(grad_par(q, k, v, g), grad_chunk(q, k, v, g)):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)
 
 
 def test_normalizer_matches_naive(key):
