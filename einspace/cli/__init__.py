@@ -8,6 +8,9 @@ from jitloop.commands import run
 
 COMMANDS = (
     "einspace.cli.train",
+    "einspace.cli.sample",
+    "einspace.cli.show",
+    "einspace.cli.seed",
     "einspace.cli.data",
 )
 

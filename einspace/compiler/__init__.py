@@ -2,7 +2,9 @@
 
 from einspace.compiler.build import (as_tree, build_backbone, build_model, count_params,
                                      head_params, predicted_params)
+from einspace.compiler.check import check_architecture
+from einspace.compiler.describe import describe, sample_many
 from einspace.compiler.modules import HEAD_REDUCTIONS, Branching, Network, Routing, Sequential
 
 __all__ = ["as_tree", "build_backbone", "build_model", "count_params", "head_params",
-           "predicted_params", "HEAD_REDUCTIONS", "Branching", "Network", "Routing", "Sequential"]
+           "predicted_params", "check_architecture", "describe", "sample_many", "HEAD_REDUCTIONS", "Branching", "Network", "Routing", "Sequential"]

@@ -107,3 +107,15 @@ def test_col_head_reductions(key):
     assert feats(x).shape == toks(x).shape == (2, 3)
     with pytest.raises(ValueError, match="col_reduce='mean'"):
         build_model(text, (5, 4), 3, rngs=nnx.Rngs(0), col_reduce="mean")
+
+
+def test_1d_grammar_samples_compile_and_run(key):
+    from einspace.grammar import grammar_1d
+
+    rng = np.random.default_rng(11)
+    shape = (32, 4)
+    for _ in range(6):
+        _abstract_check(sample(grammar_1d(0.5), shape, rng, SMALL), shape)
+    tree = parse("sequential(conv1d(5, 32), sequential(norm, conv1d(8, 64)))")
+    model = build_model(tree, shape, 3, rngs=nnx.Rngs(0))
+    assert model(jax.random.normal(key, (2, *shape))).shape == (2, 3)
