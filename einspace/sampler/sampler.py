@@ -78,16 +78,6 @@ class Sampler:
                     break
             yield items[idx.pop(j)]
 
-    def _pick(self, cands: list):
-        """Weighted choice among (weight, payload...) tuples."""
-        total = sum(c[0] for c in cands)
-        r = self.rng.random() * total
-        for c in cands:
-            r -= c[0]
-            if r < 0:
-                return c
-        return cands[-1]
-
     def _fits(self, params: int, act: int) -> bool:
         return self.params + params <= self.limits.max_params and self.act + act <= self.max_act
 
@@ -111,23 +101,45 @@ class Sampler:
             self._restore(snap)
         return None
 
+    def _draw_valid(self, options: list, accept):
+        """Weighted draw among (node, spec, weight) options, redrawing without the rejected
+        ones until `accept(node, spec)` returns a payload (or the options run out)."""
+        live = list(options)
+        while live:
+            total = sum(o[2] for o in live)
+            if total <= 0:
+                return None
+            r = self.rng.random() * total
+            j = len(live) - 1
+            for k, o in enumerate(live):
+                r -= o[2]
+                if r < 0:
+                    j = k
+                    break
+            node, spec, _ = live.pop(j)
+            payload = accept(node, spec)
+            if payload is not None:
+                return node, payload
+        return None
+
     def _computation(self, f, depth, copies, exclude):
         if not self._room(1):
             return None
-        cands = []
-        for node, spec, w in self.slots["computation"]:
+
+        def accept(node, spec):
             if node == exclude:
-                continue
+                return None
             out = spec.shape(f, node.args)
             if out is None:
-                continue
+                return None
             p = copies * spec.params(f, node.args)
             a = copies * out.size if spec.moves_data else 0
-            if self._fits(p, a):
-                cands.append((w, node, out, p, a))
-        if not cands:
+            return (out, p, a) if self._fits(p, a) else None
+
+        res = self._draw_valid(self.slots["computation"], accept)
+        if res is None:
             return None
-        _, node, out, p, a = self._pick(cands)
+        node, (out, p, a) = res
         self.nodes += 1
         self.params += p
         self.act += a
@@ -148,18 +160,16 @@ class Sampler:
         return Node("sequential", (), (first[0], second[0])), second[1]
 
     def _aggregate(self, outs: tuple[Feature, ...], copies: int):
-        cands = []
-        for node, spec, w in self.slots["aggregation"]:
+        def accept(node, spec):
             if len(outs) > spec.max_arity:
-                continue
+                return None
             out = spec.combine(outs, node.args)
-            if out is not None and self._fits(0, copies * out.size):
-                cands.append((w, node, out))
-        if not cands:
-            return None
-        _, node, out = self._pick(cands)
-        self.act += copies * out.size
-        return node, out
+            return out if out is not None and self._fits(0, copies * out.size) else None
+
+        res = self._draw_valid(self.slots["aggregation"], accept)
+        if res is not None:
+            self.act += copies * res[1].size
+        return res
 
     def _branching(self, f, depth, copies, exclude):
         if not self._room(4):
@@ -232,22 +242,25 @@ class Sampler:
         return None
 
     def _post(self, f: Feature, grid, copies):
-        cands = []
-        for node, spec, w in self.slots["postrouting"]:
+        def accept(node, spec):
             if spec.needs_grid and not grid:
-                continue
+                return None
             out = spec.shape(f, grid if spec.needs_grid else node.args)
-            if out is not None and self._fits(0, copies * out.size if spec.moves_data else 0):
-                cands.append((w, node, out, copies * out.size if spec.moves_data else 0))
-        if not cands:
+            if out is None:
+                return None
+            a = copies * out.size if spec.moves_data else 0
+            return (out, a) if self._fits(0, a) else None
+
+        res = self._draw_valid(self.slots["postrouting"], accept)
+        if res is None:
             return None
-        _, node, out, a = self._pick(cands)
+        node, (out, a) = res
         self.act += a
         return node, out
 
     @property
     def step_budget(self) -> int:
-        return 10 * self.limits.max_nodes + 100
+        return 2 * self.limits.max_nodes + 100
 
     def draw(self, f: Feature, *, depth: int = 0, copies: int = 1, root: bool = True,
              exclude: Node | None = None, charge: tuple[int, int, int] = (0, 0, 0)) -> Node | None:
