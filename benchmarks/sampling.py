@@ -31,10 +31,12 @@ def speed_case(p: float, shape, num: int, seed: int) -> dict:
     g, limits = default_grammar(p), Limits()
     rng = np.random.default_rng(seed)
     sample(g, shape, rng, limits)  # warm caches
-    tracemalloc.start()
     t0 = time.perf_counter()
     trees = [sample(g, shape, rng, limits) for _ in range(num)]
     seconds = time.perf_counter() - t0
+    tracemalloc.start()  # a separate pass: tracing slows Python several-fold
+    for _ in range(max(1, num // 5)):
+        sample(g, shape, rng, limits)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     valid = sum(1 for t in trees if infer(t, shape) is not None)
