@@ -8,6 +8,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 from flax import nnx
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from einspace.compiler import build_backbone, build_model, count_params, predicted_params
 from einspace.grammar import default_grammar
@@ -119,3 +121,12 @@ def test_1d_grammar_samples_compile_and_run(key):
     tree = parse("sequential(conv1d(5, 32), sequential(norm, conv1d(8, 64)))")
     model = build_model(tree, shape, 3, rngs=nnx.Rngs(0))
     assert model(jax.random.normal(key, (2, *shape))).shape == (2, 3)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(seed=st.integers(0, 2**31 - 1), shape=st.sampled_from(SHAPES),
+       p=st.sampled_from([0.9, 0.7, 0.5, 0.4, 0.32]))
+def test_property_any_seed_shape_and_p_gives_a_buildable_tree(seed, shape, p):
+    tree = sample(default_grammar(p), shape, np.random.default_rng(seed), SMALL)
+    assert parse(str(tree)) == tree
+    _abstract_check(tree, shape)

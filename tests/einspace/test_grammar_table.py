@@ -103,3 +103,21 @@ def test_1d_grammar_has_no_image_routing_and_conv1d_terminals():
     kernels = sorted({o.args[0] for o in g.options["computation"] if o.op == "conv1d"})
     assert kernels == [1, 3, 5, 8]
     assert Feature("col", (4, 4)).size == 16
+
+
+def test_user_op_samples_compiles_and_runs():
+    import jax.numpy as jnp
+    from flax import nnx
+
+    from einspace.compiler import build_model
+    from einspace.sampler import Limits, sample
+
+    register_op(UnaryOp("test_halve", 0, lambda f, a: f, apply=lambda x, a: 0.5 * x,
+                        flops=lambda f, a: f.size), replace=True)
+    g = default_grammar(0.9).with_option("computation", "test_halve", weight=100.0).without_op("posenc")
+    rng = np.random.default_rng(0)
+    trees = [sample(g, (4, 6), rng, Limits(max_nodes=12)) for _ in range(20)]
+    tree = next(t for t in trees if any(n.op == "test_halve" for _, n in t.walk()))
+    model = build_model(tree, (4, 6), 3, rngs=nnx.Rngs(0))
+    assert model(jnp.ones((2, 4, 6))).shape == (2, 3)
+    assert all(n.op != "posenc" for t in trees for _, n in t.walk())
