@@ -93,7 +93,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--speed-num", type=int, default=1000)
     parser.add_argument("--stats-num", type=int, default=2000)
-    parser.add_argument("--check-num", type=int, default=6)
+    parser.add_argument("--check-num", type=int, default=16)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     sys.setrecursionlimit(20000)  # the stats case allows derivations hundreds of levels deep
