@@ -29,28 +29,52 @@ FASHION_STD = np.full(3, 0.3530, np.float32)
 CROP_PAD = 4
 
 
-def tile_classes(n_distinct: int, rng: np.random.Generator, num_source_classes: int = 10) -> np.ndarray:
-    """The 4 source classes of one tile with exactly `n_distinct` distinct ones, shuffled."""
-    chosen = rng.choice(num_source_classes, n_distinct, replace=False)
-    pattern = {1: [0, 0, 0, 0], 2: [0, 0, 1, 1], 3: [0, 0, 1, 2], 4: [0, 1, 2, 3]}[n_distinct]
-    return rng.permutation(chosen[pattern])
+PATTERNS = np.array([[0, 0, 0, 0], [0, 0, 1, 1], [0, 0, 1, 2], [0, 1, 2, 3]])  # by label n-1
+CHUNK = 4096  # tiles assembled at once (bounds the float temporaries)
 
 
-def crop_flip(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Random 32 x 32 crop of the zero-padded (pad 4) image, then a coin-flip mirror; (32, 32, 3)."""
-    h, w = image.shape[:2]
-    padded = np.pad(image, ((CROP_PAD, CROP_PAD), (CROP_PAD, CROP_PAD), (0, 0)))
-    dy, dx = rng.integers(0, 2 * CROP_PAD + 1, size=2)
-    out = padded[dy : dy + h, dx : dx + w]
-    return out[:, ::-1] if rng.random() < 0.5 else out
+def tile_classes(labels: np.ndarray, rng: np.random.Generator, num_source_classes: int = 10) -> np.ndarray:
+    """Source classes (N, 4) for tile labels (N,): label + 1 distinct classes in the pattern of
+    that label, positions shuffled."""
+    distinct = rng.permuted(np.tile(np.arange(num_source_classes), (labels.size, 1)), axis=1)[:, :4]
+    classes = np.take_along_axis(distinct, PATTERNS[labels], axis=1)
+    return rng.permuted(classes, axis=1)
+
+
+def pick_images(classes: np.ndarray, labels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Pool indices (N, 4), uniform within each slot's class, distinct within a tile."""
+    order = np.argsort(labels, kind="stable")
+    sizes = np.bincount(labels, minlength=10)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    pos = rng.integers(0, sizes[classes])
+    while True:  # redraw a slot that repeats an earlier slot's image
+        clash = np.zeros(classes.shape, bool)
+        for i in range(4):
+            for j in range(i + 1, 4):
+                clash[:, j] |= (classes[:, i] == classes[:, j]) & (pos[:, i] == pos[:, j])
+        if not clash.any():
+            return order[starts[classes] + pos]
+        pos[clash] = rng.integers(0, sizes[classes[clash]])
+
+
+def crop_flip(images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Per image: random 32 x 32 crop of the zero-padded (pad 4) image, then a coin-flip
+    mirror. (M, 32, 32, C) uint8 -> same shape."""
+    m, h, w = images.shape[:3]
+    padded = np.pad(images, ((0, 0), (CROP_PAD, CROP_PAD), (CROP_PAD, CROP_PAD), (0, 0)))
+    dy, dx = rng.integers(0, 2 * CROP_PAD + 1, size=(2, m))
+    rows = dy[:, None] + np.arange(h)
+    cols = dx[:, None] + np.arange(w)
+    cols = np.where((rng.random(m) < 0.5)[:, None], cols[:, ::-1], cols)
+    return padded[np.arange(m)[:, None, None], rows[:, :, None], cols[:, None, :]]
 
 
 def assemble(images: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
-    """Four uint8 (32, 32, 3) images -> one normalised (3, 64, 64) float32 tile (row-major)."""
+    """uint8 (N, 4, 32, 32, 3) -> normalised (N, 3, 64, 64) float32 tiles (row-major 2 x 2)."""
     x = (images.astype(np.float32) / 255.0 - mean) / std
-    top = np.concatenate([x[0], x[1]], axis=1)
-    bottom = np.concatenate([x[2], x[3]], axis=1)
-    return np.concatenate([top, bottom], axis=0).transpose(2, 0, 1).astype(np.float32)
+    top = np.concatenate([x[:, 0], x[:, 1]], axis=2)
+    bottom = np.concatenate([x[:, 2], x[:, 3]], axis=2)
+    return np.concatenate([top, bottom], axis=1).transpose(0, 3, 1, 2).astype(np.float32)
 
 
 def quadrants(tile: np.ndarray) -> list[np.ndarray]:
@@ -90,22 +114,17 @@ def build_tiles(
             (pools.test_images, pools.test_labels) if split == "test"
             else (pools.train_images, pools.train_labels)
         )
-        by_class = [np.flatnonzero(labels == c) for c in range(10)]
-        if min(len(i) for i in by_class) < 4:
-            raise ValueError(f"{split} pool needs >= 4 images of each of 10 classes; "
-                             f"found {[len(i) for i in by_class]}")
+        sizes = np.bincount(labels, minlength=10)
+        if sizes.min() < 4:
+            raise ValueError(f"{split} pool needs >= 4 images of each of 10 classes; found {sizes.tolist()}")
         y = balanced_labels(spec.num_classes, counts[split], rng)
         x = np.empty((y.size, *spec.shape), np.float32)
-        for i, label in enumerate(y):
-            classes = tile_classes(int(label) + 1, rng)
-            picks = np.empty(4, np.int64)
-            for c in np.unique(classes):
-                slots = np.flatnonzero(classes == c)
-                picks[slots] = rng.choice(by_class[c], slots.size, replace=False)
-            chosen = images[picks]
+        for start in range(0, y.size, CHUNK):
+            part = y[start : start + CHUNK]
+            chosen = images[pick_images(tile_classes(part, rng), labels, rng)]  # (n, 4, 32, 32, 3)
             if split == "train":
-                chosen = np.stack([crop_flip(img, rng) for img in chosen])
-            x[i] = assemble(chosen, mean, std)
+                chosen = crop_flip(chosen.reshape(-1, 32, 32, 3), rng).reshape(chosen.shape)
+            x[start : start + part.size] = assemble(chosen, mean, std)
         arrays[f"{split}_x"], arrays[f"{split}_y"] = x, y
     kind, label = kind_and_label(variant, config.per_class, kind)
     provenance = Provenance(

@@ -16,6 +16,7 @@ from einspace.data.unseen.build_cifartile import (
     FASHION_STD,
     build_cifartile,
     build_fashiontile,
+    pick_images,
     quadrants,
     tile_classes,
 )
@@ -94,11 +95,21 @@ def test_train_tiles_are_crops_and_flips_of_train_images(tmp_path):
 
 def test_tile_patterns():
     rng = np.random.default_rng(0)
-    for n in (1, 2, 3, 4):
-        for _ in range(20):
-            classes = tile_classes(n, rng)
-            counts = sorted(np.unique(classes, return_counts=True)[1].tolist())
-            assert counts == {1: [4], 2: [2, 2], 3: [1, 1, 2], 4: [1, 1, 1, 1]}[n]
+    labels = np.repeat(np.arange(4), 50)
+    tiles = tile_classes(labels, rng)
+    for label, classes in zip(labels, tiles):
+        counts = sorted(np.unique(classes, return_counts=True)[1].tolist())
+        assert counts == {0: [4], 1: [2, 2], 2: [1, 1, 2], 3: [1, 1, 1, 1]}[label]
+    # positions are shuffled: the repeated class of a 2+1+1 tile is not always in the same slots
+    assert len({tuple(np.unique(t, return_inverse=True)[1]) for t in tiles[labels == 2]}) > 3
+
+
+def test_images_in_a_tile_are_distinct_even_from_tiny_pools():
+    rng = np.random.default_rng(3)
+    labels = np.repeat(np.arange(10), 4)  # exactly 4 images per class: a 1-class tile uses all
+    picks = pick_images(tile_classes(np.zeros(200, np.int64), rng), labels, rng)
+    assert all(len(set(row)) == 4 for row in picks)
+    assert all(len(set(labels[row])) == 1 for row in picks)
 
 
 def test_fashiontile_is_a_labelled_substitute():
