@@ -11,6 +11,8 @@ import jax
 import jax.numpy as jnp
 from flax import nnx
 
+from einspace.grammar.ops import get_op
+
 
 class Stateless(nnx.Module):
     """A parameter-free terminal, applied by name: x (B, *in) -> (B, *out)."""
@@ -20,8 +22,6 @@ class Stateless(nnx.Module):
         self.args = tuple(int(a) for a in args)
 
     def __call__(self, x: jax.Array) -> jax.Array:
-        from einspace.grammar.ops import get_op
-
         return get_op(self.op).apply(x, self.args)
 
 
@@ -39,6 +39,7 @@ class ImNorm(nnx.Module):
     """BatchNorm over dim 1 of an Im-mode feature (B, C, H, W): 2*C params, running stats."""
 
     def __init__(self, channels: int, *, rngs: nnx.Rngs):
+        # momentum 0.9 in flax's convention = PyTorch's default momentum 0.1
         self.bn = nnx.BatchNorm(channels, axis=1, momentum=0.9, epsilon=1e-5, rngs=rngs)
 
     def __call__(self, x: jax.Array) -> jax.Array:
