@@ -80,9 +80,18 @@ def provenance_of(meta: dict | None) -> Provenance | None:
     """The Provenance inside metadata, or None (published files have none)."""
     if not meta or "provenance" not in meta:
         return None
-    record = dict(meta["provenance"])
-    record["class_names"] = tuple(record.get("class_names", ()))
-    return Provenance(**record)
+    fields = {f.name for f in dataclasses.fields(Provenance)}
+    record = meta["provenance"]
+    if not isinstance(record, dict) or not {"kind", "rule", "source", "seed"} <= set(record) <= fields:
+        found = sorted(record) if isinstance(record, dict) else type(record).__name__
+        raise DatasetFileError(
+            f"metadata provenance: expected a record with keys from {sorted(fields)} "
+            f"(kind, rule, source, seed required), found {found}"
+        )
+    try:
+        return Provenance(**{**record, "class_names": tuple(record.get("class_names", ()))})
+    except ValueError as err:
+        raise DatasetFileError(f"metadata provenance: {err}") from err
 
 
 def write_layout(

@@ -217,3 +217,18 @@ def test_pickled_arrays_only_when_allowed(tmp_path):
     assert loaded["train_x"].shape == (12, 12, 8, 8) and loaded["train_y"].dtype == np.int32
     splits = load_unseen("chesseract", str(tmp_path), LoadConfig(check_sizes=False, allow_pickle=True))
     assert splits.input_shape == (12, 18, 18)
+
+
+def test_malformed_provenance_is_a_dataset_error(tmp_path):
+    arrays = _arrays("AddNIST", np.random.default_rng(11))
+    write_layout(str(tmp_path / "addnist"), get_spec("addnist"), arrays, _variant("AddNIST"))
+    path = tmp_path / "addnist" / "metadata.json"
+    meta = json.loads(path.read_text())
+    meta["provenance"]["kind"] = "paper"
+    path.write_text(json.dumps(meta))
+    with pytest.raises(DatasetFileError, match=r"kind='paper' is not valid"):
+        load_arrays("addnist", str(tmp_path))
+    meta["provenance"] = {"kind": "variant"}
+    path.write_text(json.dumps(meta))
+    with pytest.raises(DatasetFileError, match=r"expected a record with keys .* found \['kind'\]"):
+        load_arrays("addnist", str(tmp_path))
