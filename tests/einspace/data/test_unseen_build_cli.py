@@ -91,3 +91,29 @@ def test_stockfish_selfplay_substitute(tmp_path):
         assert any(board.is_valid() for board.turn in (chess.WHITE, chess.BLACK))
     assert "stockfish-selfplay" in load_unseen("chesseract", str(tmp_path)).name
     assert np.isin(built.arrays["train_y"], [0, 1, 2]).all()
+
+
+def test_a_built_variant_trains_with_the_engine(tmp_path):
+    from flax import nnx
+
+    from jitloop import OptimizerConfig, TrainConfig, fit
+
+    class Probe(nnx.Module):
+        def __init__(self, features: int, classes: int, rngs: nnx.Rngs):
+            self.linear = nnx.Linear(features, classes, rngs=rngs)
+
+        def __call__(self, x):
+            return self.linear(x.reshape(x.shape[0], -1))
+
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    _fake_texts(texts)
+    build_dataset("gutenberg", str(tmp_path), str(texts), BuildConfig(per_class=4, seed=0))
+    splits = load_unseen("gutenberg", str(tmp_path))
+    config = TrainConfig(epochs=2, batch_size=8, loss="cross_entropy", metrics=("accuracy",),
+                         optimizer=OptimizerConfig(name="adam", learning_rate=1e-2, schedule="constant"))
+    result = fit(Probe(27 * 18, splits.num_classes, nnx.Rngs(0)), splits, config, progress=False,
+                 compile_cache=False)
+    assert result.status == "ok" and len(result.history) == 2
+    assert set(result.final) >= {"valid_accuracy", "test_accuracy"}
+    assert 0.0 <= result.final["test_accuracy"] <= 1.0
