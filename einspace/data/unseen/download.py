@@ -44,7 +44,7 @@ class RemoteFile:
 
 def list_files(article: int, api: str = FIGSHARE_API, timeout: float = 30.0) -> list[RemoteFile]:
     """The files of figshare article `article` as the repository lists them."""
-    url = f"{api.rstrip('/')}/articles/{article}/files"
+    url = f"{api.rstrip('/')}/articles/{article}/files?page_size=100"  # default page is 10
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
             records = json.load(response)
