@@ -1,0 +1,22 @@
+"""Architecture search over einspace: ask/tell strategies (random search, regularised evolution,
+seeded and crossover variants, successive halving), candidate evaluation with every outcome
+recorded, resumable run directories, serial/process/Ray executors, progress view and reports."""
+
+from einspace.search.config import EXECUTORS, OBJECTIVES, STRATEGIES, SearchConfig, config_differences
+from einspace.search.evaluate import FAILURES, STATUSES, Evaluator, Task, load_dataset, train_config
+from einspace.search.executors import ProcessExecutor, RayExecutor, SerialExecutor, make_executor
+from einspace.search.progress import SearchProgress
+from einspace.search.rundir import RunDir, RunDirError, load_trials, read_log
+from einspace.search.runner import SearchResult, best_record, halving_thresholds, run_search
+from einspace.search.space import Space, SpaceError, trial_rng
+from einspace.search.strategies import (FixedCandidates, Proposal, RandomSearch, RegularisedEvolution, make_strategy,
+                                        seed_architectures)
+from einspace.search.synthetic import PLANTED, planted_fitness
+
+__all__ = [
+    "EXECUTORS", "OBJECTIVES", "STRATEGIES", "SearchConfig", "config_differences", "FAILURES", "STATUSES",
+    "Evaluator", "Task", "load_dataset", "train_config", "ProcessExecutor", "RayExecutor", "SerialExecutor",
+    "make_executor", "SearchProgress", "RunDir", "RunDirError", "load_trials", "read_log", "SearchResult",
+    "best_record", "halving_thresholds", "run_search", "Space", "SpaceError", "trial_rng", "Proposal", "FixedCandidates",
+    "RandomSearch", "RegularisedEvolution", "make_strategy", "seed_architectures", "PLANTED", "planted_fitness",
+]

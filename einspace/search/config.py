@@ -1,0 +1,128 @@
+"""The search configuration: one frozen, typed dataclass holding every number of a search.
+
+Defaults are the paper's (population 100, tournament 10, SGD 0.9 / lr 0.04 / wd 3e-4, cosine,
+batch 256, 8 epochs, 64 retrain epochs); the CLI overrides them for small embedded datasets.
+`config.json` of a run directory holds `to_dict()`; resuming compares it field by field.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+STRATEGIES = ("rs", "re", "re-seeded")
+EXECUTORS = ("serial", "process", "ray")
+OBJECTIVES = ("train", "synthetic")
+SEED_ALIASES = {"mixer": "mlp_mixer", "rn18": "resnet18", "wrn": "wrn16_4"}
+
+
+def _check(ok: bool, field: str, value: Any, valid: str) -> None:
+    if not ok:
+        raise ValueError(f"SearchConfig.{field}={value!r} is not valid; {valid}")
+
+
+@dataclasses.dataclass(frozen=True)
+class SearchConfig:
+    """Everything that determines a search's sequence of architectures and their scores.
+
+    strategy: rs (random search: best of `budget` samples; its mean is the random-sampling
+    baseline) | re (regularised evolution from random samples) | re-seeded (RE whose initial
+    population is `seeds`: names of einspace.seeds or architecture texts).
+    budget: trials (duplicates included: they cost no training). population / tournament:
+    RE's P and tournament size (drawn with replacement). crossover_rate: fraction of children
+    made by subtree crossover of two tournament winners instead of mutation.
+    objective: "train" (validation accuracy through the engine) or "synthetic" (a cheap planted
+    optimum, for testing strategies; see einspace.search.synthetic).
+    epochs ... unroll_steps: the candidate protocol (jitloop TrainConfig fields).
+    max_*: resource limits of sampled/mutated architectures (max_flops per example is a
+    search-level filter: proposals above it are redrawn). timeout_s: per-candidate wall-clock
+    limit, checked after each epoch (the candidate keeps its last finished epoch's score).
+    halving_rungs: epochs at which successive halving may stop a candidate (empty = off);
+    halving_keep: the fraction of earlier candidates' rung scores a candidate must reach.
+    retrain_epochs: epochs of the winner's final training on train+valid.
+    synthetic_delay_s: seconds each synthetic evaluation sleeps (to exercise interruption and
+    parallel executors without training).
+    """
+
+    dataset: str = "digits"
+    strategy: str = "re"
+    budget: int = 1000
+    seed: int = 0
+    population: int = 100
+    tournament: int = 10
+    crossover_rate: float = 0.0
+    seeds: tuple[str, ...] = ()
+    objective: str = "train"
+    p_computation: float = 0.32
+    epochs: int = 8
+    batch_size: int = 256
+    learning_rate: float = 0.04
+    momentum: float = 0.9
+    weight_decay: float = 3e-4
+    unroll_steps: int = 0
+    max_depth: int = 32
+    max_nodes: int = 256
+    max_params: int = 10_000_000
+    max_activation_bytes: int = 256 * 2**20
+    max_flops: int = 0
+    timeout_s: float = 0.0
+    halving_rungs: tuple[int, ...] = ()
+    halving_keep: float = 0.5
+    retrain_epochs: int = 64
+    executor: str = "serial"
+    workers: int = 1
+    synthetic_delay_s: float = 0.0
+
+    def validate(self) -> "SearchConfig":
+        _check(self.strategy in STRATEGIES, "strategy", self.strategy, f"choose one of {STRATEGIES}")
+        _check(self.executor in EXECUTORS, "executor", self.executor, f"choose one of {EXECUTORS}")
+        _check(self.objective in OBJECTIVES, "objective", self.objective, f"choose one of {OBJECTIVES}")
+        for field in ("budget", "population", "tournament", "epochs", "batch_size", "workers",
+                      "max_depth", "max_nodes", "max_params", "max_activation_bytes", "retrain_epochs"):
+            _check(getattr(self, field) >= 1, field, getattr(self, field), "it must be >= 1")
+        for field in ("max_flops", "timeout_s", "unroll_steps", "synthetic_delay_s"):
+            _check(getattr(self, field) >= 0, field, getattr(self, field), "it must be >= 0 (0 = off)")
+        _check(0.0 <= self.crossover_rate <= 1.0, "crossover_rate", self.crossover_rate, "it must be in [0, 1]")
+        _check(0.0 < self.halving_keep < 1.0, "halving_keep", self.halving_keep, "it must be in (0, 1)")
+        _check(0.0 < self.p_computation < 1.0, "p_computation", self.p_computation, "it must be in (0, 1)")
+        _check(all(0 < r < self.epochs for r in self.halving_rungs) and list(self.halving_rungs) == sorted(set(self.halving_rungs)),
+               "halving_rungs", self.halving_rungs, f"give increasing epochs in [1, {self.epochs - 1}]")
+        _check(self.strategy != "re-seeded" or bool(self.seeds), "seeds", self.seeds,
+               "strategy 're-seeded' needs at least one seed (e.g. resnet18,wrn16_4,vit,mixer)")
+        return self
+
+    def resolved_seeds(self) -> tuple[str, ...]:
+        """Seed names with aliases resolved (mixer -> mlp_mixer); texts are kept as they are."""
+        return tuple(SEED_ALIASES.get(s, s) for s in self.seeds)
+
+    def to_dict(self) -> dict[str, Any]:
+        return json_ready(dataclasses.asdict(self))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "SearchConfig":
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"SearchConfig has no field(s) {unknown}; valid fields are {sorted(known)}")
+        data = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+        return cls(**data)
+
+
+def json_ready(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
+
+
+# Fields that may change between a run and its resume without changing any result.
+RESUMABLE_FIELDS = ("budget", "executor", "workers", "retrain_epochs", "synthetic_delay_s")
+
+
+def config_differences(saved: dict[str, Any], now: dict[str, Any]) -> list[str]:
+    """'field: saved vs now' for every field that differs and would change the search."""
+    out = []
+    for k in sorted(set(saved) | set(now)):
+        if k in RESUMABLE_FIELDS:
+            continue
+        a, b = saved.get(k), now.get(k)
+        if a != b:
+            out.append(f"{k}: {a!r} (saved) vs {b!r} (now)")
+    return out

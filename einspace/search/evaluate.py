@@ -1,0 +1,167 @@
+"""Evaluating one candidate: train it through the shared engine and turn every outcome into a
+trials.jsonl record. A failure is a record, never an exception that stops the search.
+
+Outcomes (record["status"]):
+- ok: trained all epochs; fitness = validation accuracy after the last epoch.
+- diverged: non-finite loss; fitness = the last finished epoch's validation accuracy (0 if none).
+- timeout: ran past `timeout_s` (checked after each epoch); fitness as for diverged.
+- halted: stopped by successive halving at a rung; fitness = its score at that rung.
+- invalid: the architecture text does not parse or does not fit the input (no fitness).
+- compile_error: tracing/lowering/compiling raised (no fitness).
+- out_of_memory: XLA or Python ran out of memory (no fitness).
+Only these exception types are caught; anything else is a bug and propagates.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import socket
+import time
+from pathlib import Path
+from typing import Any
+
+import jax
+
+from einspace.search.config import SearchConfig
+from einspace.tree import ArchitectureError, ParseError, infer, parse
+from jitloop import OptimizerConfig, Splits, TrainConfig
+
+STATUSES = ("ok", "diverged", "timeout", "halted", "invalid", "compile_error", "out_of_memory", "duplicate")
+FAILURES = ("invalid", "compile_error", "out_of_memory")
+SYNTHETIC_INPUT = (1, 8, 8)
+
+
+@dataclasses.dataclass(frozen=True)
+class Task:
+    """One candidate to evaluate (picklable, JSON-able).
+
+    thresholds: successive halving's bar per rung epoch (as strings of ints, for JSON): a
+    candidate whose validation accuracy at that epoch is below the bar is halted.
+    """
+
+    trial: int
+    architecture: str
+    hash: str
+    parents: tuple[int, ...] = ()
+    origin: str = "sample"
+    model_seed: int = 0
+    thresholds: tuple[tuple[int, float], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["parents"], d["thresholds"] = list(self.parents), [list(t) for t in self.thresholds]
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Task":
+        return cls(d["trial"], d["architecture"], d["hash"], tuple(d.get("parents", ())), d.get("origin", "sample"),
+                   d.get("model_seed", 0), tuple((int(e), float(v)) for e, v in d.get("thresholds", ())))
+
+
+def load_dataset(name_or_dir: str, seed: int = 0) -> Splits:
+    """An embedded dataset by name (digits, mnist5k) or an Unseen NAS dataset directory."""
+    from einspace.data import EMBEDDED, load_embedded
+
+    if name_or_dir in EMBEDDED:
+        return load_embedded(name_or_dir, seed=seed)
+    path = Path(name_or_dir)
+    if not path.is_dir():
+        raise ValueError(f"SearchConfig.dataset={name_or_dir!r} is neither an embedded dataset {EMBEDDED} "
+                         "nor a directory holding train_x.npy ... test_y.npy")
+    from einspace.data.unseen import load_unseen
+
+    return load_unseen(path.name, str(path))
+
+
+def train_config(config: SearchConfig, epochs: int | None = None) -> TrainConfig:
+    """The candidate protocol of `config` as an engine TrainConfig (validation every epoch)."""
+    return TrainConfig(
+        epochs=epochs or config.epochs, batch_size=config.batch_size, seed=config.seed,
+        unroll_steps=config.unroll_steps, eval_every=1,
+        optimizer=OptimizerConfig(learning_rate=config.learning_rate, momentum=config.momentum,
+                                  weight_decay=config.weight_decay),
+    )
+
+
+class _Watch:
+    """fit callback: halts at a rung below its bar, stops past the wall-clock limit."""
+
+    def __init__(self, task: Task, timeout_s: float):
+        self.bars, self.timeout_s, self.start = dict(task.thresholds), timeout_s, time.perf_counter()
+        self.stop_reason: tuple[str, str] | None = None
+
+    def __call__(self, record: dict[str, Any]) -> bool:
+        epoch, score = record["epoch"], record.get("valid_accuracy", 0.0)
+        if epoch in self.bars and score < self.bars[epoch]:
+            self.stop_reason = ("halted", f"valid accuracy {score:.4f} < {self.bars[epoch]:.4f} at rung epoch {epoch}")
+        elif self.timeout_s and time.perf_counter() - self.start > self.timeout_s:
+            self.stop_reason = ("timeout", f"ran past timeout_s={self.timeout_s} after epoch {epoch}")
+        return self.stop_reason is not None
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class Evaluator:
+    """Evaluates Tasks on one resident dataset. `train_fn` has the signature of
+    einspace.training.train_architecture (replaceable, e.g. to inject failures in tests)."""
+
+    def __init__(self, config: SearchConfig, splits: Splits | None = None, train_fn=None):
+        from einspace.training import train_architecture
+
+        self.config = config
+        self.splits = splits if splits is not None or config.objective == "synthetic" else load_dataset(config.dataset, config.seed)
+        self.input_shape = tuple(self.splits.input_shape) if self.splits is not None else SYNTHETIC_INPUT
+        self.train_fn = train_fn or train_architecture
+
+    def __call__(self, task: Task) -> dict[str, Any]:
+        t0 = time.perf_counter()
+        record = {"trial": task.trial, "parents": list(task.parents), "origin": task.origin,
+                  "architecture": task.architecture, "hash": task.hash, "seed": task.model_seed,
+                  "worker": worker_name(), "fitness": None, "reason": "", "curve": [], "timings": {}}
+        try:
+            tree = parse(task.architecture)
+            analysis = infer(tree, self.input_shape)
+        except (ParseError, ArchitectureError) as err:
+            return self._done(record, "invalid", f"{type(err).__name__}: {err}", t0)
+        record.update(flops=analysis.flops, backbone_params=analysis.params)
+        if self.config.objective == "synthetic":
+            from einspace.search.synthetic import planted_fitness
+
+            time.sleep(self.config.synthetic_delay_s)
+            record["fitness"] = planted_fitness(tree)
+            return self._done(record, "ok", "", t0)
+        return self._train(tree, task, record, t0)
+
+    def _train(self, tree, task: Task, record: dict[str, Any], t0: float) -> dict[str, Any]:
+        watch = _Watch(task, self.config.timeout_s)
+        try:
+            result, info = self.train_fn(tree, self.splits, train_config(self.config), model_seed=task.model_seed,
+                                         progress=False, callbacks=[watch])
+        except MemoryError as err:
+            return self._done(record, "out_of_memory", f"MemoryError: {err}", t0)
+        except jax.errors.JaxRuntimeError as err:
+            kind = "out_of_memory" if "RESOURCE_EXHAUSTED" in str(err) else "compile_error"
+            return self._done(record, kind, f"{type(err).__name__}: {str(err)[:500]}", t0)
+        except (TypeError, ValueError, NotImplementedError) as err:
+            return self._done(record, "compile_error", f"{type(err).__name__}: {str(err)[:500]}", t0)
+        record["params"] = info["params"]
+        record["curve"] = [h.get("valid_accuracy") for h in result.history]
+        record["timings"] = {k: round(v, 4) for k, v in result.timings.items()}
+        record["scores"] = {k: v for k, v in result.final.items() if k.startswith(("valid_", "test_"))}
+        record["epochs"] = result.epochs_completed
+        last = next((s for s in reversed(record["curve"]) if s is not None), 0.0)
+        if result.status == "ok":
+            record["fitness"] = result.final.get("valid_accuracy", last)
+            return self._done(record, "ok", "", t0)
+        record["fitness"] = last
+        if result.status == "stopped" and watch.stop_reason is not None:
+            return self._done(record, *watch.stop_reason, t0)
+        return self._done(record, result.status, result.reason, t0)
+
+    @staticmethod
+    def _done(record: dict[str, Any], status: str, reason: str, t0: float) -> dict[str, Any]:
+        record.update(status=status, reason=reason, wall_s=round(time.perf_counter() - t0, 4))
+        return record
