@@ -123,10 +123,24 @@ def test_1d_grammar_samples_compile_and_run(key):
     assert model(jax.random.normal(key, (2, *shape))).shape == (2, 3)
 
 
-@settings(max_examples=60, deadline=None, derandomize=True)
-@given(seed=st.integers(0, 2**31 - 1), shape=st.sampled_from(SHAPES),
-       p=st.sampled_from([0.9, 0.7, 0.5, 0.4, 0.32]))
-def test_property_any_seed_shape_and_p_gives_a_buildable_tree(seed, shape, p):
+_PROPERTY = given(seed=st.integers(0, 2**31 - 1), shape=st.sampled_from(SHAPES),
+                  p=st.sampled_from([0.9, 0.7, 0.5, 0.4, 0.32]))
+
+
+def _property(seed, shape, p):
     tree = sample(default_grammar(p), shape, np.random.default_rng(seed), SMALL)
     assert parse(str(tree)) == tree
     _abstract_check(tree, shape)
+
+
+@settings(max_examples=20, deadline=None, derandomize=True)
+@_PROPERTY
+def test_property_any_seed_shape_and_p_gives_a_buildable_tree(seed, shape, p):
+    _property(seed, shape, p)
+
+
+@pytest.mark.slow
+@settings(max_examples=300, deadline=None)
+@_PROPERTY
+def test_property_many_more_examples(seed, shape, p):
+    _property(seed, shape, p)
