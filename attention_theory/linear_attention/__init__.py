@@ -10,6 +10,7 @@ from attention_theory.linear_attention.causal import (
 from attention_theory.linear_attention.delta import (
     delta_rule_chunkwise,
     delta_rule_recurrent,
+    unit_lower_inverse,
     wy_representation,
 )
 
@@ -20,6 +21,7 @@ __all__ = [
     "linear_attention_chunkwise",
     "linear_attention_parallel",
     "linear_attention_recurrent",
+    "unit_lower_inverse",
     "with_normalizer",
     "wy_representation",
 ]

@@ -9,7 +9,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from attention_theory.linear_attention import delta_rule_chunkwise, delta_rule_recurrent
+from attention_theory.linear_attention import delta_rule_chunkwise, delta_rule_recurrent, unit_lower_inverse
 from attention_theory.memory import RuleConfig, write
 
 
@@ -73,3 +73,17 @@ def test_constant_beta_is_the_memory_delta_rule(key):
 def test_beta_shape_error():
     with pytest.raises(ValueError, match=r"beta must have shape \(T,\)=\(4,\)"):
         delta_rule_chunkwise(jnp.zeros((4, 3)), jnp.zeros((4, 3)), jnp.zeros((4, 2)), jnp.zeros(5))
+
+
+@pytest.mark.parametrize("c", [1, 2, 16])
+def test_unit_lower_inverse_matches_numpy(key, c):
+    m = np.eye(c) + np.tril(np.asarray(jax.random.normal(key, (3, c, c))), -1)
+    np.testing.assert_allclose(jax.jit(unit_lower_inverse)(jnp.asarray(m, jnp.float32)), np.linalg.inv(m),
+                               rtol=1e-4, atol=1e-4)
+
+
+def test_unit_lower_inverse_stable_for_identical_keys():
+    """All keys equal, beta = 1: L is all-ones below the diagonal. A Neumann series would need
+    powers with entries ~ C(63, 31); the blocked inverse stays exact (entries 0, +-1)."""
+    m = np.eye(64) + np.tril(np.ones((64, 64)), -1)
+    np.testing.assert_allclose(unit_lower_inverse(jnp.asarray(m, jnp.float32)), np.linalg.inv(m), atol=1e-5)
