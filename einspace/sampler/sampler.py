@@ -11,6 +11,9 @@ Generator, so results are deterministic from the seed.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from itertools import accumulate, islice
+
 from einspace.grammar import ops_unary
 from einspace.grammar.feature import Feature, feature_for_input
 from einspace.grammar.grammar import MODULE_RULES, ROOT_RULES, Grammar
@@ -40,8 +43,12 @@ class Sampler:
 
     def __init__(self, grammar: Grammar, limits: Limits, rng):
         self.grammar, self.limits, self.rng = grammar, limits, rng
-        self.slots = {s: [(Node(o.op, o.args), get_op(o.op), o.weight) for o in opts if o.weight > 0]
-                      for s, opts in grammar.options.items()}
+        self.slots = {}  # slot -> (items (node, spec), weights, cumulative weights, total)
+        for slot, opts in grammar.options.items():
+            opts = [o for o in opts if o.weight > 0]
+            weights = [o.weight for o in opts]
+            self.slots[slot] = ([(Node(o.op, o.args), get_op(o.op)) for o in opts], weights,
+                                list(accumulate(weights)), sum(weights))
         self.module_w = [grammar.module_probs[r] for r in MODULE_RULES]
         self.root_w = [grammar.root_probs[r] for r in ROOT_RULES]
         self.max_act = limits.max_activation_bytes // BYTES_PER_ELEMENT
@@ -62,21 +69,31 @@ class Sampler:
         self.nodes, self.params, self.act, self.pending = snap
 
     # ----- helpers -----
-    def _order(self, items: list, weights: list):
-        """Yield up to _TRIES items in weighted random order without replacement."""
-        idx = [i for i, w in enumerate(weights) if w > 0]
-        for _ in range(_TRIES):
-            if not idx:
-                return
-            total = sum(weights[i] for i in idx)
+    def _weighted(self, items: list, weights: list, cum: list | None = None, total: float | None = None):
+        """Yield items lazily in weighted random order without replacement (zero weights never).
+
+        The first draw bisects the cumulative weights (most draws are accepted at once)."""
+        if total is None:
+            total = sum(weights)
+        if not items or total <= 0:
+            return
+        if cum is None:
+            cum = list(accumulate(weights))
+        j = min(bisect_right(cum, self.rng.random() * total), len(items) - 1)
+        yield items[j]
+        alive = [i for i, w in enumerate(weights) if w > 0 and i != j]
+        total -= weights[j]
+        while alive:
             r = self.rng.random() * total
-            j = len(idx) - 1
-            for k, i in enumerate(idx):
+            k = len(alive) - 1
+            for t, i in enumerate(alive):
                 r -= weights[i]
                 if r < 0:
-                    j = k
+                    k = t
                     break
-            yield items[idx.pop(j)]
+            i = alive.pop(k)
+            total -= weights[i]
+            yield items[i]
 
     def _fits(self, params: int, act: int) -> bool:
         return self.params + params <= self.limits.max_params and self.act + act <= self.max_act
@@ -93,7 +110,7 @@ class Sampler:
             weights = [w if r == "computation" else 0.0 for r, w in zip(rules, weights)]
         if exclude is not None:
             weights = [0.0 if (r == exclude.op) else w for r, w in zip(rules, weights)]
-        for rule in self._order(list(rules), list(weights)):
+        for rule in islice(self._weighted(rules, weights), _TRIES):
             snap = self._snap()
             res = getattr(self, "_" + rule)(f, depth, copies, exclude)
             if res is not None:
@@ -101,22 +118,10 @@ class Sampler:
             self._restore(snap)
         return None
 
-    def _draw_valid(self, options: list, accept):
-        """Weighted draw among (node, spec, weight) options, redrawing without the rejected
-        ones until `accept(node, spec)` returns a payload (or the options run out)."""
-        live = list(options)
-        while live:
-            total = sum(o[2] for o in live)
-            if total <= 0:
-                return None
-            r = self.rng.random() * total
-            j = len(live) - 1
-            for k, o in enumerate(live):
-                r -= o[2]
-                if r < 0:
-                    j = k
-                    break
-            node, spec, _ = live.pop(j)
+    def _draw_valid(self, slot: str, accept):
+        """Weighted draw among the slot's options, redrawing without the rejected ones until
+        `accept(node, spec)` returns a payload (or the options run out)."""
+        for node, spec in self._weighted(*self.slots[slot]):
             payload = accept(node, spec)
             if payload is not None:
                 return node, payload
@@ -136,7 +141,7 @@ class Sampler:
             a = copies * out.size if spec.moves_data else 0
             return (out, p, a) if self._fits(p, a) else None
 
-        res = self._draw_valid(self.slots["computation"], accept)
+        res = self._draw_valid("computation", accept)
         if res is None:
             return None
         node, (out, p, a) = res
@@ -166,7 +171,7 @@ class Sampler:
             out = spec.combine(outs, node.args)
             return out if out is not None and self._fits(0, copies * out.size) else None
 
-        res = self._draw_valid(self.slots["aggregation"], accept)
+        res = self._draw_valid("aggregation", accept)
         if res is not None:
             self.act += copies * res[1].size
         return res
@@ -174,11 +179,17 @@ class Sampler:
     def _branching(self, f, depth, copies, exclude):
         if not self._room(4):
             return None
-        opts = [(b, s, w) for b, s, w in self.slots["branching"] if s.split(f, b.args) is not None]
-        for bnode, spec, _ in self._order(opts, [w for _, _, w in opts]):
-            b, inner = spec.factor(bnode.args), spec.split(f, bnode.args)
+        tries = 0
+        for bnode, spec in self._weighted(*self.slots["branching"]):
+            inner = spec.split(f, bnode.args)
+            if inner is None:
+                continue  # not applicable here: a rejected draw, not a try
+            b = spec.factor(bnode.args)
             if (b == 2 and not self._room(5)) or not self._fits(0, copies * inner.size):
                 continue  # the aggregation's output would not fit: do not grow a doomed branch
+            tries += 1
+            if tries > _TRIES:
+                break
             snap = self._snap()
             self.nodes += 3
             # Reserve the aggregation's likely output (b inputs' worth) while the inner modules
@@ -223,12 +234,14 @@ class Sampler:
     def _routing(self, f, depth, copies, exclude):
         if not self._room(4):
             return None
-        opts = []
-        for node, spec, w in self.slots["prerouting"]:
-            mid = spec.shape(f, node.args)
-            if mid is not None and self._fits(0, copies * mid.size if spec.moves_data else 0):
-                opts.append((node, spec, mid, w))
-        for pnode, pspec, mid, _ in self._order(opts, [o[3] for o in opts]):
+        tries = 0
+        for pnode, pspec in self._weighted(*self.slots["prerouting"]):
+            mid = pspec.shape(f, pnode.args)
+            if mid is None or not self._fits(0, copies * mid.size if pspec.moves_data else 0):
+                continue  # not applicable here: a rejected draw, not a try
+            tries += 1
+            if tries > _TRIES:
+                break
             snap = self._snap()
             self.nodes += 3
             self.act += copies * mid.size if pspec.moves_data else 0
@@ -251,7 +264,7 @@ class Sampler:
             a = copies * out.size if spec.moves_data else 0
             return (out, a) if self._fits(0, a) else None
 
-        res = self._draw_valid(self.slots["postrouting"], accept)
+        res = self._draw_valid("postrouting", accept)
         if res is None:
             return None
         node, (out, a) = res
