@@ -79,6 +79,9 @@ class Grammar:
             opts[slot] = converted
         object.__setattr__(self, "options", opts)
 
+    def __hash__(self) -> int:  # dict fields: hash the canonical JSON instead
+        return hash(self.to_json())
+
     # ----- editing -----
     def with_p_computation(self, p: float) -> Grammar:
         """p(M -> C) = p; the other M rules keep their ratios and share 1 - p."""

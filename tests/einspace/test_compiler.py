@@ -144,3 +144,12 @@ def test_property_any_seed_shape_and_p_gives_a_buildable_tree(seed, shape, p):
 @_PROPERTY
 def test_property_many_more_examples(seed, shape, p):
     _property(seed, shape, p)
+
+
+def test_check_architecture_reports_success_and_failure_reasons():
+    from einspace.compiler import check_architecture
+
+    ok = check_architecture(parse("sequential(linear(4), relu)"), (3, 5), num_classes=2)
+    assert ok["ok"] and ok["params"] == ok["predicted_params"] and ok["output_shape"] == [2, 2]
+    bad = check_architecture(parse("branching(clone(2), linear(4), linear(5), add)"), (3, 5))
+    assert not bad["ok"] and bad["reason"].startswith("ArchitectureError: node add")
