@@ -14,6 +14,7 @@ class Limits:
     max_depth: derivation depth (root = 0). max_nodes: derivation nodes. max_params: trainable
     parameters of the backbone (copies of repeated branches included). max_activation_bytes:
     float32 bytes of every intermediate tensor of one example (what backprop keeps).
+    max_flops: forward FLOPs per example (None: unlimited).
     max_restarts: fresh attempts before `sample` gives up.
     """
 
@@ -22,10 +23,11 @@ class Limits:
     max_params: int = 10_000_000
     max_activation_bytes: int = 256 * 2**20
     max_restarts: int = 200
+    max_flops: int | None = None
 
     def __post_init__(self):
-        for name in ("max_depth", "max_nodes", "max_params", "max_activation_bytes", "max_restarts"):
-            if getattr(self, name) < 1:
+        for name in ("max_depth", "max_nodes", "max_params", "max_activation_bytes", "max_restarts", "max_flops"):
+            if getattr(self, name) is not None and getattr(self, name) < 1:
                 raise ValueError(f"Limits.{name}={getattr(self, name)}: must be >= 1")
 
     def violations(self, analysis: Analysis, num_nodes: int) -> list[str]:
@@ -40,4 +42,6 @@ class Limits:
         if analysis.activation_bytes > self.max_activation_bytes:
             out.append(f"activation bytes {analysis.activation_bytes} > max_activation_bytes "
                        f"{self.max_activation_bytes}")
+        if self.max_flops is not None and analysis.flops > self.max_flops:
+            out.append(f"flops {analysis.flops} > max_flops {self.max_flops}")
         return out

@@ -52,7 +52,7 @@ def _regenerate(tree: Node, info: NodeInfo, slot: str, grammar: Grammar, limits:
     if slot in ("root", "module"):
         sub_nodes = info.node.num_nodes()
         charge = (totals[0] - sub_nodes, totals[1] - info.params,
-                  (totals[2] - info.activation_bytes) // BYTES_PER_ELEMENT)
+                  (totals[2] - info.activation_bytes) // BYTES_PER_ELEMENT, totals[3] - info.flops)
         sampler = Sampler(grammar, limits, rng)
         return sampler.draw(info.inp, depth=info.depth, copies=info.copies, root=slot == "root",
                             exclude=info.node, charge=charge)
@@ -83,7 +83,7 @@ def propose_mutation(tree: Node, grammar: Grammar, input_shape: tuple[int, ...],
     limits = limits or Limits()
     f = feature_for_input(input_shape)
     analysis = infer(tree, f)
-    totals = (tree.num_nodes(), analysis.params, analysis.activation_bytes)
+    totals = (tree.num_nodes(), analysis.params, analysis.activation_bytes, analysis.flops)
     reasons: list[str] = []
     for _ in range(max_tries):
         info = analysis.nodes[rng.integers(len(analysis.nodes))]

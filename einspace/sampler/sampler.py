@@ -52,21 +52,23 @@ class Sampler:
         self.module_w = [grammar.module_probs[r] for r in MODULE_RULES]
         self.root_w = [grammar.root_probs[r] for r in ROOT_RULES]
         self.max_act = limits.max_activation_bytes // BYTES_PER_ELEMENT
+        self.max_flops = limits.max_flops if limits.max_flops is not None else float("inf")
         self.reset()
 
-    def reset(self, nodes: int = 0, params: int = 0, act: int = 0) -> None:
+    def reset(self, nodes: int = 0, params: int = 0, act: int = 0, flops: int = 0) -> None:
         # pending: modules queued but not yet expanded; each reserves one node so that a
         # computation leaf always remains affordable and the node limit never forces a failure.
         self.nodes, self.params, self.act, self.steps, self.pending = nodes, params, act, 0, 0
+        self.flops = flops
 
     def _room(self, need: int) -> bool:
         return self.nodes + need + self.pending <= self.limits.max_nodes
 
     def _snap(self):
-        return (self.nodes, self.params, self.act, self.pending)
+        return (self.nodes, self.params, self.act, self.pending, self.flops)
 
     def _restore(self, snap) -> None:
-        self.nodes, self.params, self.act, self.pending = snap
+        self.nodes, self.params, self.act, self.pending, self.flops = snap
 
     # ----- helpers -----
     def _weighted(self, items: list, weights: list, cum: list | None = None, total: float | None = None):
@@ -95,8 +97,9 @@ class Sampler:
             total -= weights[i]
             yield items[i]
 
-    def _fits(self, params: int, act: int) -> bool:
-        return self.params + params <= self.limits.max_params and self.act + act <= self.max_act
+    def _fits(self, params: int, act: int, flops: int = 0) -> bool:
+        return (self.params + params <= self.limits.max_params and self.act + act <= self.max_act
+                and self.flops + flops <= self.max_flops)
 
     # ----- rules -----
     def module(self, f: Feature, depth: int, copies: int, *, root: bool = False,
@@ -139,15 +142,17 @@ class Sampler:
                 return None
             p = copies * spec.params(f, node.args)
             a = copies * out.size if spec.moves_data else 0
-            return (out, p, a) if self._fits(p, a) else None
+            fl = copies * spec.flops(f, node.args)
+            return (out, p, a, fl) if self._fits(p, a, fl) else None
 
         res = self._draw_valid("computation", accept)
         if res is None:
             return None
-        node, (out, p, a) = res
+        node, (out, p, a, fl) = res
         self.nodes += 1
         self.params += p
         self.act += a
+        self.flops += fl
         return node, out
 
     def _sequential(self, f, depth, copies, exclude):
@@ -169,12 +174,17 @@ class Sampler:
             if len(outs) > spec.max_arity:
                 return None
             out = spec.combine(outs, node.args)
-            return out if out is not None and self._fits(0, copies * out.size) else None
+            if out is None or not self._fits(0, copies * out.size, copies * spec.flops(outs, node.args)):
+                return None
+            return out, copies * spec.flops(outs, node.args)
 
         res = self._draw_valid("aggregation", accept)
-        if res is not None:
-            self.act += copies * res[1].size
-        return res
+        if res is None:
+            return None
+        node, (out, fl) = res
+        self.act += copies * out.size
+        self.flops += fl
+        return node, out
 
     def _branching(self, f, depth, copies, exclude):
         if not self._room(4):
@@ -237,7 +247,8 @@ class Sampler:
         tries = 0
         for pnode, pspec in self._weighted(*self.slots["prerouting"]):
             mid = pspec.shape(f, pnode.args)
-            if mid is None or not self._fits(0, copies * mid.size if pspec.moves_data else 0):
+            pflops = copies * pspec.flops(f, pnode.args) if mid is not None else 0
+            if mid is None or not self._fits(0, copies * mid.size if pspec.moves_data else 0, pflops):
                 continue  # not applicable here: a rejected draw, not a try
             tries += 1
             if tries > _TRIES:
@@ -245,6 +256,7 @@ class Sampler:
             snap = self._snap()
             self.nodes += 3
             self.act += copies * mid.size if pspec.moves_data else 0
+            self.flops += pflops
             inner = self.module(mid, depth + 1, copies)
             if inner is not None:
                 grid = ops_unary.im2col_grid(f, pnode.args) if pnode.op == "im2col" else ()
@@ -262,13 +274,15 @@ class Sampler:
             if out is None:
                 return None
             a = copies * out.size if spec.moves_data else 0
-            return (out, a) if self._fits(0, a) else None
+            fl = copies * spec.flops(f, grid if spec.needs_grid else node.args)
+            return (out, a, fl) if self._fits(0, a, fl) else None
 
         res = self._draw_valid("postrouting", accept)
         if res is None:
             return None
-        node, (out, a) = res
+        node, (out, a, fl) = res
         self.act += a
+        self.flops += fl
         return node, out
 
     @property
@@ -276,7 +290,7 @@ class Sampler:
         return 2 * self.limits.max_nodes + 100
 
     def draw(self, f: Feature, *, depth: int = 0, copies: int = 1, root: bool = True,
-             exclude: Node | None = None, charge: tuple[int, int, int] = (0, 0, 0)) -> Node | None:
+             exclude: Node | None = None, charge: tuple[int, ...] = (0, 0, 0, 0)) -> Node | None:
         """One attempt: a tree (or subtree) for context f, or None if this attempt failed."""
         self.reset(*charge)
         try:

@@ -106,3 +106,26 @@ def test_sampling_allocates_no_tensors():
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert peak < 20 * 2**20
+
+
+@pytest.mark.parametrize("p", [0.5, 0.32])
+def test_running_budgets_equal_symbolic_inference(p):
+    """The sampler's running node/param/activation/FLOP counters are exactly what `infer`
+    computes afterwards, so limits enforced while sampling are the limits of the result."""
+    from einspace.grammar import feature_for_input
+    from einspace.sampler import Sampler
+    from einspace.tree.infer import BYTES_PER_ELEMENT
+
+    shape = (3, 28, 28)
+    limits = Limits(max_nodes=60, max_flops=5_000_000)
+    sampler = Sampler(default_grammar(p), limits, np.random.default_rng(4))
+    done = 0
+    while done < 40:
+        tree = sampler.draw(feature_for_input(shape))
+        if tree is None:
+            continue
+        a = infer(tree, shape)
+        assert (sampler.nodes, sampler.params, sampler.flops) == (tree.num_nodes(), a.params, a.flops)
+        assert sampler.act * BYTES_PER_ELEMENT == a.activation_bytes
+        assert a.flops <= 5_000_000
+        done += 1
