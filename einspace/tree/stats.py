@@ -31,21 +31,32 @@ class TreeStats:
                 "params": self.params, "flops": self.flops, "activation_bytes": self.activation_bytes}
 
 
-def tree_stats(tree: Node, input_shape: tuple[int, ...] | None = None) -> TreeStats:
-    """Counts over `tree`; params/FLOPs need `input_shape` ((C,H,W) or (S,D))."""
+def tree_stats(tree: Node, input_shape: tuple[int, ...] | None = None, *,
+               expand_repeats: bool = False) -> TreeStats:
+    """Counts over `tree`; params/FLOPs need `input_shape` ((C,H,W) or (S,D)).
+
+    expand_repeats: count the inner module of a b = 4 or 8 branch b times, as the official
+    code's architecture dicts hold b deep copies of it (how its statistics were counted).
+    """
+    from einspace.grammar.ops import get_op
+
     terminals = nonterminals = children = depth = 0
     ops: Counter = Counter()
-    stack = [(tree, 0)]
+    stack = [(tree, 0, 1)]
     while stack:
-        node, d = stack.pop()
+        node, d, mult = stack.pop()
         depth = max(depth, d)
         if node.children:
-            nonterminals += 1
-            children += len(node.children)
-            stack.extend((c, d + 1) for c in node.children)
+            kids = node.children
+            if expand_repeats and node.op == "branching" and len(kids) == 3:
+                b = get_op(kids[0].op).factor(kids[0].args)
+                kids = (kids[0],) + (kids[1],) * b + (kids[2],)
+            nonterminals += mult
+            children += mult * len(kids)
+            stack.extend((c, d + 1, mult) for c in kids)
         else:
-            terminals += 1
-            ops[node.op] += 1
+            terminals += mult
+            ops[node.op] += mult
     extra = {}
     if input_shape is not None:
         a = infer(tree, input_shape)

@@ -32,3 +32,12 @@ def test_dot_and_png(tmp_path):
     assert 'label="concat(1)\\nim(256x8x8)"' in dot
     png = draw_png(parse(TEXT), tmp_path / "t.png", (3, 8, 8))
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_stats_can_count_repeated_branches_as_the_official_dicts_do():
+    t = parse("branching(clone(4), sequential(relu, branching(clone(2), norm, relu, add)), add)")
+    plain = tree_stats(t)
+    expanded = tree_stats(t, expand_repeats=True)
+    assert (plain.terminals, plain.nonterminals) == (7, 3)
+    assert (expanded.terminals, expanded.nonterminals) == (2 + 4 * 5, 1 + 4 * 2)
+    assert expanded.op_counts["relu"] == 8
