@@ -13,8 +13,12 @@ from attention_theory.linear_attention.delta import (
     unit_lower_inverse,
     wy_representation,
 )
+from attention_theory.linear_attention.mixer import MIXERS, CausalMixer, FixedArray
 
 __all__ = [
+    "MIXERS",
+    "CausalMixer",
+    "FixedArray",
     "causal_decay_mask",
     "delta_rule_chunkwise",
     "delta_rule_recurrent",

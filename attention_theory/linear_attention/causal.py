@@ -87,16 +87,19 @@ def linear_attention_chunkwise(
     t = q.shape[0]
     qc, kc, vc, gc = (pad_to_chunks(x, chunk_size) for x in (q, k, v, log_gate))
 
-    def chunk(S, inputs):
-        qi, ki, vi, gi = inputs
-        b = jnp.cumsum(gi)  # (C,) log decay from the chunk start
-        intra = ((qi @ ki.T) * causal_decay_mask(gi)) @ vi
-        inter = (qi * jnp.exp(b)[:, None]) @ S
-        S = jnp.exp(b[-1]) * S + (ki * jnp.exp(b[-1] - b)[:, None]).T @ vi
-        return S, intra + inter
+    b = jnp.cumsum(gc, axis=1)  # (N, C) log decay from each chunk start
 
+    def carry_state(S, inputs):
+        ki, vi, bi = inputs
+        S_next = jnp.exp(bi[-1]) * S + (ki * jnp.exp(bi[-1] - bi)[:, None]).T @ vi
+        return S_next, S
+
+    # the scan carries only the (d_k, d_v) state between chunks; outputs are batched matmuls
     S0 = jnp.zeros((k.shape[1], v.shape[1]), v.dtype)
-    _, o = jax.lax.scan(chunk, S0, (qc, kc, vc, gc))
+    _, starts = jax.lax.scan(carry_state, S0, (kc, vc, b))  # (N, d_k, d_v): state before each chunk
+    intra = jnp.einsum("nts,nsd->ntd", jnp.einsum("ntd,nsd->nts", qc, kc) * jax.vmap(causal_decay_mask)(gc), vc)
+    inter = jnp.einsum("ntk,nkd->ntd", qc * jnp.exp(b)[..., None], starts)
+    o = intra + inter
     return o.reshape((-1, v.shape[1]))[:t]
 
 

@@ -80,3 +80,21 @@ def test_shape_errors_name_the_shapes():
         linear_attention_recurrent(jnp.zeros((4, 3)), jnp.zeros((4, 2)), jnp.zeros((4, 2)))
     with pytest.raises(ValueError, match=r"log_gate must have shape"):
         linear_attention_parallel(jnp.zeros((4, 3)), jnp.zeros((4, 3)), jnp.zeros((4, 2)), jnp.zeros(3))
+
+
+def test_batched_chunkwise_with_normalised_features_jit_equals_eager(key):
+    """Regression: with the output matmul inside the chunk scan, XLA:CPU (jax 0.10.2) returned
+    ~1e31 for this exact program (vmapped over 500 sequences, L2-normalised DPFP features)."""
+    from attention_theory.memory import apply_feature_map
+
+    kq, kk, kv = jax.random.split(key, 3)
+    q, k, v = (jax.random.normal(s, (500, 9, 8)) for s in (kq, kk, kv))
+
+    def feats(x):
+        p = apply_feature_map("dpfp", x, nu=3)
+        return p / jnp.sqrt(jnp.sum(p * p, axis=-1, keepdims=True) + 1e-4)
+
+    def run(q, k, v):
+        return jax.vmap(linear_attention_chunkwise)(feats(q), feats(k), v)
+
+    np.testing.assert_allclose(jax.jit(run)(q, k, v), run(q, k, v), rtol=1e-4, atol=1e-4)
