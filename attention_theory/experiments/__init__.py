@@ -4,7 +4,11 @@ data: PDE arrays -> engine Splits; train: wrap, train with `jitloop.fit`, evalua
 lorenz / darcy / navier_stokes: the paper's experiments with tables and plots.
 """
 
+from attention_theory.experiments.darcy import DarcyExperimentConfig, run_darcy_experiment
 from attention_theory.experiments.data import operator_pairs, operator_splits, subsample_grid
+from attention_theory.experiments.lorenz import LorenzExperimentConfig, run_lorenz_experiment
+from attention_theory.experiments.navier_stokes import NavierStokesExperimentConfig, run_navier_stokes_experiment
+from attention_theory.experiments.saving import load_operator, save_operator
 from attention_theory.experiments.train import (
     NORMALIZERS,
     OperatorRun,
@@ -16,6 +20,8 @@ from attention_theory.experiments.train import (
 )
 
 __all__ = [
+    "DarcyExperimentConfig", "LorenzExperimentConfig", "NavierStokesExperimentConfig", "load_operator",
+    "run_darcy_experiment", "run_lorenz_experiment", "run_navier_stokes_experiment", "save_operator",
     "NORMALIZERS", "OperatorRun", "build_normalized", "count_params", "evaluate_operator", "operator_pairs",
     "operator_splits", "operator_train_config", "subsample_grid", "train_operator",
 ]
