@@ -8,6 +8,8 @@ from jitloop.commands import run
 
 COMMANDS: tuple[str, ...] = (
     "attention_theory.cli.capacity",
+    "attention_theory.cli.pde",
+    "attention_theory.cli.operator",
 )
 
 
