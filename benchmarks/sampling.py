@@ -83,7 +83,8 @@ def check_case(p: float, shape, num: int, seed: int) -> dict:
     from einspace.sampler import Limits, sample
 
     rng = np.random.default_rng(seed)
-    limits = Limits()
+    # Smaller than the search defaults so that compiling every sample stays a few seconds on CPU.
+    limits = Limits(max_nodes=64, max_params=2_000_000, max_activation_bytes=64 * 2**20)
     results = [check_architecture(sample(default_grammar(p), shape, rng, limits), shape) for _ in range(num)]
     ok = [r for r in results if r["ok"]]
     return {"case": "compile", "p": p, "num": num, "valid_fraction": len(ok) / num,
@@ -97,7 +98,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--speed-num", type=int, default=1000)
     parser.add_argument("--stats-num", type=int, default=2000)
-    parser.add_argument("--check-num", type=int, default=16)
+    parser.add_argument("--check-num", type=int, default=8)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     sys.setrecursionlimit(20000)  # the stats case allows derivations hundreds of levels deep
