@@ -12,6 +12,7 @@ COMMANDS = (
     "einspace.cli.show",
     "einspace.cli.seed",
     "einspace.cli.data",
+    "einspace.cli.search",
 )
 
 

@@ -35,7 +35,8 @@ class SearchConfig:
     optimum, for testing strategies; see einspace.search.synthetic).
     epochs ... unroll_steps: the candidate protocol (jitloop TrainConfig fields).
     max_*: resource limits of sampled/mutated architectures (max_flops per example is a
-    search-level filter: proposals above it are redrawn). timeout_s: per-candidate wall-clock
+    search-level filter: proposals above it are redrawn; so is max_ops, the number of leaf ops
+    once repeated branches are expanded, which is what compile time grows with). timeout_s: per-candidate wall-clock
     limit, checked after each epoch (the candidate keeps its last finished epoch's score).
     halving_rungs: epochs at which successive halving may stop a candidate (empty = off);
     halving_keep: the fraction of earlier candidates' rung scores a candidate must reach.
@@ -65,6 +66,7 @@ class SearchConfig:
     max_params: int = 10_000_000
     max_activation_bytes: int = 256 * 2**20
     max_flops: int = 0
+    max_ops: int = 0
     timeout_s: float = 0.0
     halving_rungs: tuple[int, ...] = ()
     halving_keep: float = 0.5
@@ -80,7 +82,7 @@ class SearchConfig:
         for field in ("budget", "population", "tournament", "epochs", "batch_size", "workers",
                       "max_depth", "max_nodes", "max_params", "max_activation_bytes", "retrain_epochs"):
             _check(getattr(self, field) >= 1, field, getattr(self, field), "it must be >= 1")
-        for field in ("max_flops", "timeout_s", "unroll_steps", "synthetic_delay_s"):
+        for field in ("max_flops", "max_ops", "timeout_s", "unroll_steps", "synthetic_delay_s"):
             _check(getattr(self, field) >= 0, field, getattr(self, field), "it must be >= 0 (0 = off)")
         _check(0.0 <= self.crossover_rate <= 1.0, "crossover_rate", self.crossover_rate, "it must be in [0, 1]")
         _check(0.0 < self.halving_keep < 1.0, "halving_keep", self.halving_keep, "it must be in (0, 1)")
@@ -110,6 +112,22 @@ class SearchConfig:
 
 def json_ready(d: dict[str, Any]) -> dict[str, Any]:
     return {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
+
+
+# Defaults for the small embedded datasets (1 x 8 x 8 digits, 1 x 28 x 28 mnist5k) on a few CPU
+# cores: a small population and budget, the batch scaled to ~1,300 training images, and limits
+# that keep every candidate to seconds of compile and training.
+EMBEDDED_PRESET = dict(budget=40, population=10, tournament=3, batch_size=64, max_params=100_000, max_nodes=32,
+                       max_activation_bytes=2**18, max_flops=2_000_000, max_ops=64, timeout_s=30.0,
+                       retrain_epochs=32)
+
+
+def preset_config(dataset: str, **overrides: Any) -> SearchConfig:
+    """The paper's defaults, or EMBEDDED_PRESET for an embedded dataset, with `overrides` applied."""
+    from einspace.data import EMBEDDED
+
+    base = dict(EMBEDDED_PRESET) if dataset in EMBEDDED else {}
+    return SearchConfig(dataset=dataset, **{**base, **overrides})
 
 
 # Fields that may change between a run and its resume without changing any result.

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import dataclasses
+import time
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +113,7 @@ def run_search(config: SearchConfig, workdir: str | Path, *, resume: bool = Fals
         view.count(r)
 
     def finish(record: dict[str, Any]) -> None:
+        record["finished_at"] = round(time.time(), 3)
         run.record_trial(record)
         strategy.tell(record)
         records.append(record)

@@ -30,28 +30,32 @@ def trial_rng(seed: int, trial: int) -> np.random.Generator:
 class Space:
     """Proposal operators over `grammar` for inputs of `input_shape` (no batch axis)."""
 
-    def __init__(self, grammar: Grammar, input_shape: tuple[int, ...], limits: Limits, max_flops: int = 0):
-        self.grammar, self.input_shape, self.limits, self.max_flops = grammar, tuple(input_shape), limits, max_flops
+    def __init__(self, grammar: Grammar, input_shape: tuple[int, ...], limits: Limits, max_flops: int = 0,
+                 max_ops: int = 0):
+        self.grammar, self.input_shape, self.limits = grammar, tuple(input_shape), limits
+        self.max_flops, self.max_ops = max_flops, max_ops
 
     @classmethod
     def from_config(cls, config: SearchConfig, input_shape: tuple[int, ...]) -> "Space":
         grammar = default_grammar(config.p_computation)
         limits = Limits(max_depth=config.max_depth, max_nodes=config.max_nodes, max_params=config.max_params,
                         max_activation_bytes=config.max_activation_bytes)
-        return cls(grammar, input_shape, limits, config.max_flops)
-
-    def flops(self, tree: Node) -> int:
-        return infer(tree, self.input_shape).flops
+        return cls(grammar, input_shape, limits, config.max_flops, config.max_ops)
 
     def affordable(self, tree: Node) -> bool:
-        return not self.max_flops or self.flops(tree) <= self.max_flops
+        """Within max_flops (per example) and max_ops (leaf ops with repeated branches expanded)."""
+        if not (self.max_flops or self.max_ops):
+            return True
+        a = infer(tree, self.input_shape)
+        ops = sum(n.copies for n in a.nodes if not n.node.children)
+        return (not self.max_flops or a.flops <= self.max_flops) and (not self.max_ops or ops <= self.max_ops)
 
     def sample(self, rng: np.random.Generator) -> Node:
         for _ in range(_FLOPS_TRIES):
             tree = sample(self.grammar, self.input_shape, rng, self.limits)
             if self.affordable(tree):
                 return tree
-        raise SpaceError(f"no sample within max_flops={self.max_flops} in {_FLOPS_TRIES} draws; raise max_flops")
+        raise SpaceError(f"no sample within max_flops={self.max_flops}, max_ops={self.max_ops} in {_FLOPS_TRIES} draws; raise them")
 
     def mutate(self, tree: Node, rng: np.random.Generator) -> Node:
         """A mutant within the limits and FLOPs budget; raises MutationError if none is found."""
@@ -59,11 +63,11 @@ class Space:
             child = mutate(tree, self.grammar, self.input_shape, rng, self.limits)
             if self.affordable(child):
                 return child
-        raise MutationError(f"no mutant within max_flops={self.max_flops} in {_FLOPS_TRIES} tries")
+        raise MutationError(f"no mutant within max_flops={self.max_flops}, max_ops={self.max_ops} in {_FLOPS_TRIES} tries")
 
     def crossover(self, a: Node, b: Node, rng: np.random.Generator) -> Node:
         """A child of `a` with a subtree of `b`; raises CrossoverError if none fits."""
         child = crossover(a, b, self.input_shape, rng, self.limits)
         if not self.affordable(child):
-            raise CrossoverError(f"crossover child exceeds max_flops={self.max_flops}")
+            raise CrossoverError(f"crossover child exceeds max_flops={self.max_flops} or max_ops={self.max_ops}")
         return child

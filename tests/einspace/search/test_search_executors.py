@@ -1,0 +1,56 @@
+"""The process pool (2 spawned workers) and Ray give the same results as serial for a fixed
+list of candidates; Ray is tested only where it is installed."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+
+import pytest
+
+from einspace.search import FixedCandidates, SearchConfig, run_search
+
+CANDIDATES = [
+    "sequential(linear(32), leakyrelu)",
+    "routing(identity, linear(16), col2im)",  # invalid for the input: recorded, not trained
+    "sequential(routing(im2col(3, 2, 1), linear(16), col2im), norm)",
+    "sequential(linear(32), leakyrelu)",  # a duplicate of trial 0
+]
+CONFIG = SearchConfig(dataset="digits", epochs=1, batch_size=128, budget=len(CANDIDATES))
+KEYS = ("trial", "hash", "status", "duplicate_of", "params", "flops")
+
+
+def _results(config: SearchConfig, workdir):
+    result = run_search(config, workdir, strategy=FixedCandidates(CANDIDATES))
+    return sorted(result.records, key=lambda r: r["trial"])
+
+
+def _same(a, b):
+    assert [{k: r.get(k) for k in KEYS} for r in a] == [{k: r.get(k) for k in KEYS} for r in b]
+    for x, y in zip(a, b):
+        assert (x["fitness"] is None) == (y["fitness"] is None)
+        if x["fitness"] is not None:
+            assert x["fitness"] == pytest.approx(y["fitness"], abs=2e-3)  # thread counts may reorder sums
+
+
+def test_process_pool_with_two_workers_matches_serial(tmp_path):
+    serial = _results(CONFIG, tmp_path / "serial")
+    pooled = _results(dataclasses.replace(CONFIG, executor="process", workers=2), tmp_path / "process")
+    _same(serial, pooled)
+    assert len({r["worker"] for r in pooled if "duplicate_of" not in r and r["status"] != "invalid"}) == 2
+    assert {r["worker"] for r in serial} != {r["worker"] for r in pooled}
+
+
+@pytest.mark.slow  # ~35 s on 2 CPU cores: starting a local Ray instance dominates
+@pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="ray is not installed (optional extra 'ray')")
+@pytest.mark.filterwarnings("ignore:os.fork\\(\\) was called")  # Ray's raylet start-up forks beside JAX threads
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_ray_matches_serial(tmp_path):
+    import ray
+
+    serial = _results(CONFIG, tmp_path / "serial")
+    try:
+        remote = _results(dataclasses.replace(CONFIG, executor="ray", workers=2), tmp_path / "ray")
+    finally:
+        ray.shutdown()
+    _same(serial, remote)
