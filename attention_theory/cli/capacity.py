@@ -47,19 +47,44 @@ _OPTIONS: dict[str, list[tuple[str, str, object, str]]] = {
            ("--alpha", "alpha", float, "learning rate"), ("--gamma", "gamma", float, "decay"),
            ("--bcm-rate", "bcm_rate", float, "BCM threshold averaging rate"), ("--recent", "recent", int, "newest items"),
            ("--rho", "rho", float, "key correlation"), ("--pool-fraction", "pool_fraction", float, "replace: pool size / n")],
+    "e5": [("--setting", "setting", int, "1 (capacity) or 2 (keys with replacement)"),
+           ("--num-keys", "num_keys", _ints, "numbers of stored keys S"), ("--d-key", "d_key", int, "key size"),
+           ("--memories", "memories", "memories", "comma list like linear:elu_plus_one,linear:dpfp2,delta:dpfp1,softmax"),
+           ("--steps", "steps", int, "training steps"), ("--epochs", "epochs", int, "evaluations"),
+           ("--train-examples", "train_examples", int, "training sequences")],
+    "e6": [("--d-model", "d_model", _ints, "model widths"), ("--mixers", "mixers", _names, "softmax,linear,delta,gated_delta"),
+           ("--pairs", "pairs", int, "key-value pairs per sequence"), ("--num-keys", "num_keys", int, "key vocabulary"),
+           ("--num-values", "num_values", int, "value vocabulary"), ("--steps", "steps", int, "training steps"),
+           ("--epochs", "epochs", int, "evaluations"), ("--train-examples", "train_examples", int, "training sequences")],
     "hopfield": [("--neurons", "neurons", _ints, "network sizes N"), ("--loads", "loads", _floats, "loads P/N"),
                  ("--probes", "probes", int, "patterns probed per trial"), ("--steps", "steps", int, "synchronous updates")],
 }
 
 
+def _memories(text: str):
+    """'linear:dpfp2,delta:elu_plus_one,softmax' -> MemorySpec tuple (E5)."""
+    from attention_theory.capacity.e5_schlag import MemorySpec
+
+    specs = []
+    for item in _names(text):
+        kind, _, fmap = item.partition(":")
+        nu = 1
+        if fmap.startswith("dpfp"):
+            nu, fmap = int(fmap[4:] or 1), "dpfp"
+        specs.append(MemorySpec(kind, fmap or "identity", nu, 16 if fmap == "favor_plus" else 64))
+    return tuple(specs)
+
+
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("capacity", help="Hebbian-memory capacity simulations (E1-E4, Hopfield anchor)")
+    parser = subparsers.add_parser("capacity", help="Hebbian-memory capacity simulations (E1-E4, Hopfield) and trained tasks (E5, E6)")
     experiments = parser.add_subparsers(dest="experiment", required=True, metavar="EXPERIMENT")
     for name, options in _OPTIONS.items():
         sub = experiments.add_parser(name, help=f"run experiment {name}")
         for flag, field, kind, help_text in options:
+            kind = _memories if kind == "memories" else kind
             sub.add_argument(flag, dest=field, type=kind, default=None, help=help_text)
-        sub.add_argument("--trials", type=int, default=None, help="Monte Carlo trials")
+        if name not in ("e5", "e6"):  # the trained tasks have steps, not trials
+            sub.add_argument("--trials", type=int, default=None, help="Monte Carlo trials")
         sub.add_argument("--seed", type=int, default=None, help="root seed (recorded in the JSON)")
         sub.add_argument("--out", default=f"runs/capacity/{name}", help="output folder for JSON, markdown and PNG")
         sub.add_argument("--json", action="store_true", help="print the result JSON to stdout")
@@ -69,19 +94,15 @@ def register(subparsers) -> None:
 
 def main(args: argparse.Namespace) -> int:
     import json
-    import os
-
-    import jax
 
     from attention_theory.capacity.experiments import EXPERIMENTS, run_experiment
     from attention_theory.capacity.report import markdown_table
 
-    jax.config.update(
-        "jax_compilation_cache_dir",
-        os.environ.get("JAX_COMPILATION_CACHE_DIR", os.path.expanduser("~/.cache/attention_theory_jax")),
-    )
+    from jitloop import enable_compile_cache
+
+    enable_compile_cache()
     fields = [field for _, field, _, _ in _OPTIONS[args.experiment]] + ["trials", "seed"]
-    overrides = {f: getattr(args, f) for f in fields if getattr(args, f) is not None}
+    overrides = {f: getattr(args, f) for f in fields if getattr(args, f, None) is not None}
     config = EXPERIMENTS[args.experiment].config(**overrides)
     report, paths = run_experiment(args.experiment, config, out=args.out, plot=not args.no_plot)
     if args.json:

@@ -14,7 +14,8 @@ from attention_theory.capacity import E2Config, run_e2
 
 @pytest.fixture(scope="module")
 def report():
-    return run_e2(E2Config(d_k=(16, 32, 64, 128), trials=64, bootstrap=100, seed=0))
+    fractions = tuple(float(f) for f in np.round(np.geomspace(0.05, 1.1, 18), 4))
+    return run_e2(E2Config(d_k=(16, 32, 64, 128), n_over_dk=fractions, trials=48, bootstrap=100, seed=0))
 
 
 def test_capacity_slope_is_linear_not_sqrt(report):

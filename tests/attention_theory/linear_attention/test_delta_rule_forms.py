@@ -75,8 +75,8 @@ def test_beta_shape_error():
         delta_rule_chunkwise(jnp.zeros((4, 3)), jnp.zeros((4, 3)), jnp.zeros((4, 2)), jnp.zeros(5))
 
 
-@pytest.mark.parametrize("c", [1, 2, 16])
-def test_unit_lower_inverse_matches_numpy(key, c):
+def test_unit_lower_inverse_matches_numpy(key):
+    c = 16
     m = np.eye(c) + np.tril(np.asarray(jax.random.normal(key, (3, c, c))), -1)
     np.testing.assert_allclose(jax.jit(unit_lower_inverse)(jnp.asarray(m, jnp.float32)), np.linalg.inv(m),
                                rtol=1e-4, atol=1e-4)
@@ -86,4 +86,4 @@ def test_unit_lower_inverse_stable_for_identical_keys():
     """All keys equal, beta = 1: L is all-ones below the diagonal. A Neumann series would need
     powers with entries ~ C(63, 31); the blocked inverse stays exact (entries 0, +-1)."""
     m = np.eye(64) + np.tril(np.ones((64, 64)), -1)
-    np.testing.assert_allclose(unit_lower_inverse(jnp.asarray(m, jnp.float32)), np.linalg.inv(m), atol=1e-5)
+    np.testing.assert_allclose(jax.jit(unit_lower_inverse)(jnp.asarray(m, jnp.float32)), np.linalg.inv(m), atol=1e-5)
