@@ -48,3 +48,21 @@ def test_tno_trapezoid_on_uniform_grid_matches_uniform_weights_except_ends():
     x = jnp.asarray(np.random.default_rng(0).normal(size=(2, 30, 1)), jnp.float32)
     coords = jnp.linspace(0.0, 2.0, 30)[:, None]
     assert model(x, coords=coords).shape == (2, 30, 1)
+
+
+def test_tno_with_trapezoid_weights_is_consistent_on_a_clustered_grid():
+    """A TNO evaluated on a clustered subset of a fine grid: trapezoid weights reproduce the
+    fine-grid output at the shared points; equal weights over-weight the cluster and do not."""
+    fine_n = 1001
+    t_fine = np.linspace(0.0, 1.0, fine_n)
+    idx = np.unique(np.round((fine_n - 1) * np.linspace(0, 1, 120) ** 3).astype(int))  # dense near t = 0
+    u = np.sin(2 * np.pi * t_fine) + 0.5 * np.cos(6 * np.pi * t_fine)
+    outs = {}
+    for quadrature in ("trapezoid", "uniform"):
+        model = TNO(1, 1, 1, d_model=16, num_heads=2, num_layers=2, feedforward=16, quadrature=quadrature,
+                    rngs=nnx.Rngs(3))
+        fine = np.asarray(model(jnp.asarray(u[None, :, None], jnp.float32), coords=jnp.asarray(t_fine[:, None])))
+        sub = np.asarray(model(jnp.asarray(u[None, idx, None], jnp.float32), coords=jnp.asarray(t_fine[idx, None])))
+        outs[quadrature] = np.abs(sub - fine[:, idx]).max() / np.abs(fine).max()
+    assert outs["trapezoid"] < 0.02, outs
+    assert outs["trapezoid"] < 0.2 * outs["uniform"], outs
