@@ -24,7 +24,7 @@ def test_operator_pairs_shapes_for_every_problem():
     assert x.shape == (2, 11, 1) and y.shape == (2, 11, 2)
     with pytest.raises(ValueError, match="history=15 must be in"):
         operator_pairs("navier-stokes", {"w": rng.normal(size=(3, 8, 8, 15))}, history=15)
-    with pytest.raises(ValueError, match="num_train \\+ num_test = 5 exceeds the 3"):
+    with pytest.raises(ValueError, match="num_train \\+ num_test = 5 exceeds the 2"):
         operator_splits(x, y, 3, 2, "lorenz63")
 
 
