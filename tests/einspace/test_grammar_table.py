@@ -121,3 +121,14 @@ def test_user_op_samples_compiles_and_runs():
     model = build_model(tree, (4, 6), 3, rngs=nnx.Rngs(0))
     assert model(jnp.ones((2, 4, 6))).shape == (2, 3)
     assert all(n.op != "posenc" for t in trees for _, n in t.walk())
+
+
+def test_expected_size_diverges_like_inverse_distance_to_critical_p():
+    """Near criticality E[size] ~ 1 / (1 - rho) and rho is linear in p, so
+    log E[size] vs log(p - p_c) has slope -1 (fitted, not assumed)."""
+    g = default_grammar()
+    pc = critical_p_computation(g)
+    gaps = np.geomspace(1e-4, 1e-2, 8)
+    sizes = [check_consistency(g.with_p_computation(pc + d)).expected_nodes for d in gaps]
+    slope = np.polyfit(np.log(gaps), np.log(sizes), 1)[0]
+    assert -1.05 < slope < -0.95
