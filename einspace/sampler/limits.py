@@ -16,6 +16,8 @@ class Limits:
     float32 bytes of every intermediate tensor of one example (what backprop keeps).
     max_flops: forward FLOPs per example (None: unlimited).
     max_restarts: fresh attempts before `sample` gives up.
+    The sampler recurses about three Python frames per level: a max_depth above ~300 needs
+    `sys.setrecursionlimit` raised accordingly (benchmarks/sampling.py does so).
     """
 
     max_depth: int = 32
