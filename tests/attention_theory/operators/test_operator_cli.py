@@ -2,8 +2,10 @@
 
 import json
 
+import jax
 import numpy as np
 import pytest
+from flax import nnx
 
 from attention_theory.cli import main
 from attention_theory.experiments import build_normalized, load_operator, save_operator
@@ -44,9 +46,14 @@ def test_save_and_load_operator_round_trip(tmp_path):
     x = rng.normal(size=(4, 8, 8, 1)).astype(np.float32)
     cfg = OperatorConfig(name="fano", width=8, num_layers=1, modes=2, num_heads=2, feedforward=8, num_patches=4)
     model = build_normalized(cfg, Split(x, 3 * x + 1), "pointwise")
+    nnx.update(model, jax.tree.map(lambda v: v + 1.0, nnx.state(model, nnx.Param)))  # not the init values
     save_operator(tmp_path, model, cfg, 2, {"problem": "darcy"})
     loaded, meta = load_operator(tmp_path)
     assert meta["problem"] == "darcy" and meta["y_stats_shape"] == [8, 8, 1]
-    np.testing.assert_array_equal(np.asarray(loaded(x)), np.asarray(model(x)))
+    saved_leaves = jax.tree.leaves(nnx.state(model))
+    loaded_leaves = jax.tree.leaves(nnx.state(loaded))
+    assert len(saved_leaves) == len(loaded_leaves)
+    for a, b in zip(saved_leaves, loaded_leaves):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
     with pytest.raises(FileNotFoundError, match="operator train"):
         load_operator(tmp_path / "missing")
