@@ -23,7 +23,7 @@ _OVERRIDES = (
     ("--timeout", "timeout_s", float, "per-candidate wall-clock limit in seconds (0 = none)"),
     ("--retrain-epochs", "retrain_epochs", int, "epochs of the winner's retrain on train+valid"),
     ("--seed", "seed", int, "search seed: architectures, data split, initialisation"),
-    ("--workers", "workers", int, "parallel workers for --executor process|ray"),
+    ("--workers", "workers", int, "parallel workers for --executor thread|process|ray"),
     ("--objective", "objective", str, "train (default) or synthetic (a planted optimum, no training)"),
 )
 
@@ -37,7 +37,8 @@ def register(subparsers) -> None:
     p.add_argument("--dataset", default=None, help="embedded dataset (digits, mnist5k) or an Unseen NAS directory")
     p.add_argument("--strategy", default=None, choices=("rs", "re", "re-seeded"))
     p.add_argument("--seeds", default=None, help="comma-separated seed architectures: resnet18,wrn16_4,vit,mixer")
-    p.add_argument("--executor", default=None, choices=("serial", "process", "ray"))
+    p.add_argument("--executor", default=None, choices=("serial", "thread", "process", "ray"),
+                   help="serial (reproducible), thread (compile/train overlap in one process), process, ray")
     p.add_argument("--halving-rungs", default=None, help="comma-separated epochs for successive halving, e.g. 2,4")
     for flag, _, typ, text in _OVERRIDES:
         p.add_argument(flag, type=typ, default=None, help=text)
@@ -77,7 +78,7 @@ def search_config(args: argparse.Namespace):
     if args.resume and args.workdir and saved.exists():
         return SearchConfig.from_dict({**json.loads(saved.read_text()), **overrides})
     overrides.setdefault("dataset", "digits")
-    if overrides.get("executor") in ("process", "ray") and "workers" not in overrides:
+    if overrides.get("executor") in ("thread", "process", "ray") and "workers" not in overrides:
         overrides["workers"] = 2
     return preset_config(**overrides)
 

@@ -11,7 +11,7 @@ import dataclasses
 from typing import Any
 
 STRATEGIES = ("rs", "re", "re-seeded")
-EXECUTORS = ("serial", "process", "ray")
+EXECUTORS = ("serial", "thread", "process", "ray")
 OBJECTIVES = ("train", "synthetic")
 SEED_ALIASES = {"mixer": "mlp_mixer", "rn18": "resnet18", "wrn": "wrn16_4"}
 

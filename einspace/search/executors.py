@@ -5,6 +5,8 @@ records, so the search loop is the same for all three: keep `capacity` tasks in 
 submit a new child whenever any finishes (asynchronous steady-state evolution).
 
 - SerialExecutor: evaluates at submit time in this process (reproducible; the default).
+- ThreadExecutor: `workers` threads in this process; one candidate compiles while another
+  trains (XLA releases the GIL), sharing the resident dataset.
 - ProcessExecutor: `workers` spawned processes, each loading the dataset once and keeping it
   resident; XLA threads are limited to each worker's CPU share before JAX starts there.
 - RayExecutor: one actor per worker (per GPU when Ray sees GPUs), on `ray.init()` locally or
@@ -47,6 +49,26 @@ class SerialExecutor:
 
     def close(self) -> None:
         pass
+
+
+class ThreadExecutor:
+    """`config.workers` threads in this process sharing one Evaluator and its resident dataset.
+
+    XLA releases the GIL while compiling and while running, so one candidate compiles while
+    another trains: the compile/train overlap, without a second copy of the dataset or of
+    JAX. Results match serial for the same candidates; the order of completion may not.
+    """
+
+    def __init__(self, config: SearchConfig, evaluator: Evaluator | None = None):
+        self.evaluator = evaluator or Evaluator(config)
+        self.capacity = config.workers
+        self.pool = cf.ThreadPoolExecutor(max_workers=config.workers, thread_name_prefix="einspace-eval")
+
+    def submit(self, task: Task) -> cf.Future:
+        return self.pool.submit(self.evaluator, task)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 _WORKER: Evaluator | None = None
@@ -123,6 +145,8 @@ def make_executor(config: SearchConfig, evaluator: Evaluator | None = None, addr
     """The executor named by `config.executor` (evaluator: reuse one in this process, serial only)."""
     if config.executor == "serial":
         return SerialExecutor(config, evaluator)
+    if config.executor == "thread":
+        return ThreadExecutor(config, evaluator)
     if config.executor == "process":
         return ProcessExecutor(config)
     return RayExecutor(config, address)

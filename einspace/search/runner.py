@@ -88,13 +88,13 @@ def run_search(config: SearchConfig, workdir: str | Path, *, resume: bool = Fals
     """Run (or resume) the search described by `config` in `workdir`.
 
     progress: "live" | "lines" | "off" | None (live on a terminal). evaluator: evaluate in this
-    process with this Evaluator (serial executor only; tests inject failures this way).
+    process with this Evaluator (serial and thread executors; tests inject failures this way).
     address: a Ray cluster to join (executor "ray"). strategy: any ask/tell object in its
     initial state, instead of the one `config.strategy` names (e.g. FixedCandidates).
     """
     config.validate()
     run = RunDir(workdir, config, resume)
-    if evaluator is None and config.executor == "serial":
+    if evaluator is None and config.executor in ("serial", "thread"):
         evaluator = Evaluator(config)
     strategy = strategy or make_strategy(config, input_shape(config, evaluator))
     records = run.trials()

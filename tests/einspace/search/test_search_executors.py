@@ -1,4 +1,4 @@
-"""The process pool (2 spawned workers) and Ray give the same results as serial for a fixed
+"""Threads, the process pool (2 spawned workers) and Ray give the same results as serial for a fixed
 list of candidates; Ray is tested only where it is installed."""
 
 from __future__ import annotations
@@ -39,6 +39,13 @@ def test_process_pool_with_two_workers_matches_serial(tmp_path):
     _same(serial, pooled)
     assert len({r["worker"] for r in pooled if "duplicate_of" not in r and r["status"] != "invalid"}) == 2
     assert {r["worker"] for r in serial} != {r["worker"] for r in pooled}
+
+
+def test_threads_overlapping_compile_and_training_match_serial(tmp_path):
+    serial = _results(CONFIG, tmp_path / "serial")
+    threaded = _results(dataclasses.replace(CONFIG, executor="thread", workers=2), tmp_path / "thread")
+    _same(serial, threaded)
+    assert [r["fitness"] for r in serial] == [r["fitness"] for r in threaded]  # same process, same threads
 
 
 @pytest.mark.slow  # ~35 s on 2 CPU cores: starting a local Ray instance dominates
