@@ -18,9 +18,11 @@ from einspace.search.strategies import (FixedCandidates, Proposal, RandomSearch,
 from einspace.search.synthetic import PLANTED, planted_fitness
 
 __all__ = [
-    "EMBEDDED_PRESET", "preset_config", "retrain", "write_report", "EXECUTORS", "OBJECTIVES", "STRATEGIES", "SearchConfig", "config_differences", "FAILURES", "STATUSES",
-    "Evaluator", "Task", "load_dataset", "train_config", "ProcessExecutor", "RayExecutor", "SerialExecutor", "ThreadExecutor", "ThreadExecutor",
-    "make_executor", "SearchProgress", "RunDir", "RunDirError", "load_trials", "read_log", "SearchResult",
-    "best_record", "halving_thresholds", "run_search", "Space", "SpaceError", "trial_rng", "Proposal", "FixedCandidates",
-    "RandomSearch", "RegularisedEvolution", "make_strategy", "seed_architectures", "PLANTED", "planted_fitness",
+    "EMBEDDED_PRESET", "preset_config", "retrain", "write_report", "EXECUTORS", "OBJECTIVES",
+    "STRATEGIES", "SearchConfig", "config_differences", "FAILURES", "STATUSES", "Evaluator", "Task",
+    "load_dataset", "train_config", "ProcessExecutor", "RayExecutor", "SerialExecutor",
+    "ThreadExecutor", "make_executor", "SearchProgress", "RunDir", "RunDirError", "load_trials",
+    "read_log", "SearchResult", "best_record", "halving_thresholds", "run_search", "Space",
+    "SpaceError", "trial_rng", "Proposal", "FixedCandidates", "RandomSearch",
+    "RegularisedEvolution", "make_strategy", "seed_architectures", "PLANTED", "planted_fitness",
 ]
