@@ -42,6 +42,9 @@ class SerialExecutor:
         self.evaluator = evaluator or Evaluator(config)
         self.capacity = 1
 
+    def input_shape(self) -> tuple[int, ...]:
+        return self.evaluator.input_shape
+
     def submit(self, task: Task) -> cf.Future:
         future: cf.Future = cf.Future()
         future.set_result(self.evaluator(task))
@@ -64,6 +67,9 @@ class ThreadExecutor:
         self.capacity = config.workers
         self.pool = cf.ThreadPoolExecutor(max_workers=config.workers, thread_name_prefix="einspace-eval")
 
+    def input_shape(self) -> tuple[int, ...]:
+        return self.evaluator.input_shape
+
     def submit(self, task: Task) -> cf.Future:
         return self.pool.submit(self.evaluator, task)
 
@@ -78,6 +84,11 @@ def _init_worker(config: dict[str, Any], env: dict[str, str]) -> None:
     os.environ.update(env)
     global _WORKER
     _WORKER = Evaluator(SearchConfig.from_dict(config))
+
+
+def _input_shape() -> tuple[int, ...]:
+    assert _WORKER is not None, "worker used before its initializer ran"
+    return _WORKER.input_shape
 
 
 def _evaluate(task: Task) -> dict[str, Any]:
@@ -95,6 +106,9 @@ class ProcessExecutor:
             max_workers=config.workers, mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker, initargs=(config.to_dict(), worker_env(threads)),
         )
+
+    def input_shape(self) -> tuple[int, ...]:
+        return self.pool.submit(_input_shape).result()
 
     def submit(self, task: Task) -> cf.Future:
         return self.pool.submit(_evaluate, task)
@@ -123,6 +137,9 @@ class RayExecutor:
         self.running: list[cf.Future | None] = [None] * config.workers
         self.capacity = config.workers
 
+    def input_shape(self) -> tuple[int, ...]:
+        return self.ray.get(self.actors[0].input_shape.remote())
+
     def submit(self, task: Task) -> cf.Future:
         free = next(i for i, f in enumerate(self.running) if f is None or f.done())
         self.running[free] = self.actors[free].evaluate.remote(task).future()
@@ -139,6 +156,9 @@ class _RayWorker:
 
     def evaluate(self, task: Task) -> dict[str, Any]:
         return _evaluate(task)
+
+    def input_shape(self) -> tuple[int, ...]:
+        return _input_shape()
 
 
 def make_executor(config: SearchConfig, evaluator: Evaluator | None = None, address: str | None = None):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import dataclasses
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from einspace.search.config import SearchConfig
-from einspace.search.evaluate import SYNTHETIC_INPUT, Evaluator, Task, load_dataset
+from einspace.search.evaluate import Evaluator, Task
 from einspace.search.executors import make_executor
 from einspace.search.progress import SearchProgress
 from einspace.search.rundir import RunDir
@@ -75,28 +76,8 @@ def _duplicate(task: Task, original: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
-def input_shape(config: SearchConfig, evaluator: Evaluator | None) -> tuple[int, ...]:
-    if evaluator is not None:
-        return evaluator.input_shape
-    if config.objective == "synthetic":
-        return SYNTHETIC_INPUT
-    return tuple(load_dataset(config.dataset, config.seed).input_shape)
-
-
-def run_search(config: SearchConfig, workdir: str | Path, *, resume: bool = False, progress: str | None = "off",
-               evaluator: Evaluator | None = None, address: str | None = None, strategy=None) -> SearchResult:
-    """Run (or resume) the search described by `config` in `workdir`.
-
-    progress: "live" | "lines" | "off" | None (live on a terminal). evaluator: evaluate in this
-    process with this Evaluator (serial and thread executors; tests inject failures this way).
-    address: a Ray cluster to join (executor "ray"). strategy: any ask/tell object in its
-    initial state, instead of the one `config.strategy` names (e.g. FixedCandidates).
-    """
-    config.validate()
-    run = RunDir(workdir, config, resume)
-    if evaluator is None and config.executor in ("serial", "thread"):
-        evaluator = Evaluator(config)
-    strategy = strategy or make_strategy(config, input_shape(config, evaluator))
+def _loop(config: SearchConfig, run: RunDir, executor, strategy, progress: str | None):
+    """Rebuild the state from the run directory, then ask/submit/tell until the budget is spent."""
     records = run.trials()
     for r in records:
         strategy.tell(r)
@@ -106,7 +87,6 @@ def run_search(config: SearchConfig, workdir: str | Path, *, resume: bool = Fals
     strategy.asked = max((a["trial"] + 1 for a in asked), default=0)
     seen = {r["hash"]: r for r in records if "duplicate_of" not in r and r["status"] != "invalid"}
 
-    executor = make_executor(config, evaluator, address)
     futures: dict[cf.Future, Task] = {}
     view = SearchProgress(config.budget, progress)
     for r in records:
@@ -121,26 +101,50 @@ def run_search(config: SearchConfig, workdir: str | Path, *, resume: bool = Fals
             seen.setdefault(record["hash"], record)
         view.add(record, len(futures))
 
+    with view:
+        while True:
+            while len(futures) < executor.capacity and (pending or strategy.asked < config.budget):
+                if pending:
+                    task = pending.pop(0)
+                else:
+                    task = _task(config, strategy.ask(), records)
+                    run.record_asked(task.to_dict())
+                if task.hash in seen:
+                    finish(_duplicate(task, seen[task.hash]))
+                    continue
+                futures[executor.submit(task)] = task
+                view.set_running(len(futures))
+            if not futures:
+                break
+            done, _ = cf.wait(futures, return_when=cf.FIRST_COMPLETED)
+            for future in sorted(done, key=lambda f: futures[f].trial):
+                futures.pop(future)
+                finish(future.result())
+    return records, view
+
+
+def run_search(config: SearchConfig, workdir: str | Path, *, resume: bool = False, progress: str | None = "off",
+               evaluator: Evaluator | None = None, address: str | None = None, strategy=None) -> SearchResult:
+    """Run (or resume) the search described by `config` in `workdir`.
+
+    progress: "live" | "lines" | "off" | None (live on a terminal). evaluator: evaluate in this
+    process with this Evaluator (serial and thread executors; tests inject failures this way).
+    address: a Ray cluster to join (executor "ray"). strategy: any ask/tell object in its
+    initial state, instead of the one `config.strategy` names (e.g. FixedCandidates).
+    """
+    config.validate()
+    if config.executor in ("process", "ray"):
+        # Before JAX starts here (env.json lists devices): leave the accelerators to the workers.
+        os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
+    run = RunDir(workdir, config, resume)
+    if evaluator is None and config.executor in ("serial", "thread"):
+        evaluator = Evaluator(config)
+    # The executor reports the input shape: with process/Ray workers only they load the dataset,
+    # so this process never touches the accelerator.
+    executor = make_executor(config, evaluator, address)
     try:
-        with view:
-            while True:
-                while len(futures) < executor.capacity and (pending or strategy.asked < config.budget):
-                    if pending:
-                        task = pending.pop(0)
-                    else:
-                        task = _task(config, strategy.ask(), records)
-                        run.record_asked(task.to_dict())
-                    if task.hash in seen:
-                        finish(_duplicate(task, seen[task.hash]))
-                        continue
-                    futures[executor.submit(task)] = task
-                    view.set_running(len(futures))
-                if not futures:
-                    break
-                done, _ = cf.wait(futures, return_when=cf.FIRST_COMPLETED)
-                for future in sorted(done, key=lambda f: futures[f].trial):
-                    futures.pop(future)
-                    finish(future.result())
+        strategy = strategy or make_strategy(config, executor.input_shape())
+        records, view = _loop(config, run, executor, strategy, progress)
     finally:
         executor.close()
     best = best_record(records)
