@@ -70,7 +70,12 @@ def save_report(report: Report, out: str | pathlib.Path, plot: Callable[[Report,
     paths = {"json": str(out / f"{report.name}.json"), "md": str(out / f"{report.name}.md")}
     with open(paths["json"], "w") as f:
         json.dump(report.to_json(), f, indent=2)
-    summary = "".join(f"- {k}: {v}\n" for k, v in _clean(report.summary).items())
+    summary = ""
+    for k, v in _clean(report.summary).items():
+        if isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
+            summary += f"\n{k}:\n\n{markdown_table(v)}\n"
+        else:
+            summary += f"- {k}: {v}\n"
     with open(paths["md"], "w") as f:
         f.write(f"# {report.name}\n\n{summary}\n{markdown_table(report.rows)}")
     if plot is not None:
