@@ -15,7 +15,6 @@ Prints one JSON line per case, then a short table. Defaults finish in a few minu
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import time
 

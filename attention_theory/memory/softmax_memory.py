@@ -8,7 +8,6 @@ Hopfield update). Storage grows exponentially in d (their Theorem 3), unlike the
 from __future__ import annotations
 
 import jax
-import jax.numpy as jnp
 
 
 def softmax_retrieve(queries: jax.Array, keys: jax.Array, values: jax.Array, beta: float) -> jax.Array:
