@@ -94,10 +94,14 @@ def linear_attention_chunkwise(
         S_next = jnp.exp(bi[-1]) * S + (ki * jnp.exp(bi[-1] - bi)[:, None]).T @ vi
         return S_next, S
 
+    intra = jnp.einsum("nts,nsd->ntd", jnp.einsum("ntd,nsd->nts", qc, kc) * jax.vmap(causal_decay_mask)(gc), vc)
+    if qc.shape[0] == 1:
+        # One chunk: no state to carry. (XLA:CPU in jax 0.10.2 miscompiled the length-1 scan
+        # when this form ran inside an outer loop on a large batch; see the regression test.)
+        return intra.reshape((-1, v.shape[1]))[:t]
     # the scan carries only the (d_k, d_v) state between chunks; outputs are batched matmuls
     S0 = jnp.zeros((k.shape[1], v.shape[1]), v.dtype)
     _, starts = jax.lax.scan(carry_state, S0, (kc, vc, b))  # (N, d_k, d_v): state before each chunk
-    intra = jnp.einsum("nts,nsd->ntd", jnp.einsum("ntd,nsd->nts", qc, kc) * jax.vmap(causal_decay_mask)(gc), vc)
     inter = jnp.einsum("ntk,nkd->ntd", qc * jnp.exp(b)[..., None], starts)
     o = intra + inter
     return o.reshape((-1, v.shape[1]))[:t]

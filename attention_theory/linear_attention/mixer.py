@@ -86,8 +86,8 @@ class CausalMixer(nnx.Module):
             return jnp.einsum("bts,bsd->btd", jax.nn.softmax(scores, axis=-1), v)
         q, k = self.features(q), self.features(k)
         if self.kind == "linear":
-            # the quadratic form: sequences here are short, and jitted batched chunkwise linear
-            # attention gave wrong values (~1e11) intermittently inside fit's evaluation on XLA:CPU
+            # the quadratic form: exact and cheap for the short sequences of E5/E6 (and it kept
+            # these experiments clear of the XLA:CPU length-1-scan miscompile noted in causal.py)
             return jax.vmap(linear_attention_parallel)(q, k, v)
         beta = jax.nn.sigmoid(self.beta(x))[..., 0]
         log_gate = jax.nn.log_sigmoid(self.gate(x))[..., 0] if self.kind == "gated_delta" else None

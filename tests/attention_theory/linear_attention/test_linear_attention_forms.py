@@ -82,9 +82,10 @@ def test_shape_errors_name_the_shapes():
         linear_attention_parallel(jnp.zeros((4, 3)), jnp.zeros((4, 3)), jnp.zeros((4, 2)), jnp.zeros(3))
 
 
-def test_batched_chunkwise_with_normalised_features_jit_equals_eager(key):
-    """Regression: with the output matmul inside the chunk scan, XLA:CPU (jax 0.10.2) returned
-    ~1e31 for this exact program (vmapped over 500 sequences, L2-normalised DPFP features)."""
+def test_batched_single_chunk_inside_an_outer_loop_is_correct(key):
+    """Regression: one chunk (T <= C) of a 500-sequence batch with L2-normalised DPFP features,
+    run inside lax.map (as the engine's evaluation does), gave ~1e27 on XLA:CPU (jax 0.10.2)
+    while the length-1 state scan was in the program."""
     from attention_theory.memory import apply_feature_map
 
     kq, kk, kv = jax.random.split(key, 3)
@@ -94,7 +95,8 @@ def test_batched_chunkwise_with_normalised_features_jit_equals_eager(key):
         p = apply_feature_map("dpfp", x, nu=3)
         return p / jnp.sqrt(jnp.sum(p * p, axis=-1, keepdims=True) + 1e-4)
 
-    def run(q, k, v):
-        return jax.vmap(linear_attention_chunkwise)(feats(q), feats(k), v)
+    def run(form, q, k, v):
+        return jax.vmap(form)(feats(q), feats(k), v)
 
-    np.testing.assert_allclose(jax.jit(run)(q, k, v), run(q, k, v), rtol=1e-4, atol=1e-4)
+    nested = jax.jit(lambda q, k, v: jax.lax.map(lambda a: run(linear_attention_chunkwise, *a), (q[None], k[None], v[None]))[0])
+    np.testing.assert_allclose(nested(q, k, v), run(linear_attention_parallel, q, k, v), rtol=1e-4, atol=1e-4)
