@@ -1,6 +1,5 @@
 """Operator forward passes: shapes, resolution transfer, and errors that name what is wrong."""
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest

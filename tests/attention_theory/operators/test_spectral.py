@@ -1,6 +1,5 @@
 """Spectral convolutions against a naive DFT written with explicit exponential sums."""
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 from flax import nnx

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from attention_theory.pde import DarcyConfig, LorenzConfig, generate, load_dataset
+from attention_theory.pde import LorenzConfig, generate, load_dataset
 
 
 def test_cache_reuses_matching_metadata_and_regenerates_on_change(tmp_path):
