@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from flax import nnx
 
-from attention_theory.operators import FANO, TNO, OperatorConfig, build_operator, grid_coordinates, grid_weights
+from attention_theory.operators import FANO, TNO, OperatorConfig, build_operator, grid_coordinates, grid_weights, sinusoidal_encoding
 
 
 @pytest.mark.parametrize("name", ["vitno"])  # FANO: see the refinement test below
@@ -20,7 +20,7 @@ def test_2d_operators_run_at_several_resolutions_with_same_parameters(name):
 
 @pytest.mark.parametrize("name", ["fno", "tno"])
 def test_1d_operators(name):
-    cfg = OperatorConfig(name=name, width=8, num_layers=1, modes=4, num_heads=2, feedforward=8)
+    cfg = OperatorConfig(name=name, width=8, num_layers=1, modes=4, num_heads=2, feedforward=8, pos_frequencies=2)
     model = build_operator(cfg, dim=1, in_channels=1, out_channels=3)
     assert model(jnp.asarray(np.random.default_rng(0).normal(size=(2, 20, 1)), jnp.float32)).shape == (2, 20, 3)
 
@@ -89,3 +89,11 @@ def test_fano_zero_shot_outputs_converge_under_grid_refinement():
 
     assert change(32) < 0.65 * change(16), (change(16), change(32))
     assert change(32) < 0.1
+
+
+def test_sinusoidal_encoding_is_a_function_of_the_point_not_the_index():
+    coarse = np.asarray(sinusoidal_encoding(grid_coordinates((5, 3)), 3))
+    fine = np.asarray(sinusoidal_encoding(grid_coordinates((9, 5)), 3))
+    assert coarse.shape == (5, 3, 12)
+    np.testing.assert_allclose(fine[::2, ::2], coarse, atol=1e-6)
+    np.testing.assert_allclose(coarse[2, 0, [0, 3]], [0.0, -1.0], atol=1e-6)  # sin(pi), cos(pi) at x1 = 1/2
