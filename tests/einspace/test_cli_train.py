@@ -15,7 +15,7 @@ from jitloop.rundir import read_jsonl
 def test_train_writes_complete_run_directory(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("JITLOOP_COMPILE_CACHE", str(tmp_path / "xla"))
     workdir = tmp_path / "run"
-    code = main(["train", "--epochs", "2", "--batch-size", "128", "--workdir", str(workdir), "--json"])
+    code = main(["train", "--epochs", "2", "--batch-size", "256", "--workdir", str(workdir), "--json"])
     summary = json.loads(capsys.readouterr().out)
     assert code == 0 and summary["status"] == "ok"
     assert sorted(p.name for p in workdir.iterdir()) == [
