@@ -17,7 +17,9 @@ CANDIDATES = [
     "sequential(linear(32), leakyrelu)",  # a duplicate of trial 0
 ]
 CONFIG = SearchConfig(dataset="digits", epochs=1, batch_size=128, budget=len(CANDIDATES))
-KEYS = ("trial", "hash", "status", "duplicate_of", "params", "flops")
+# duplicate_of is left out: a parallel executor may start the duplicate (trial 3) while trial 0
+# is still running, and then it trains it (a documented limitation) instead of reusing the result.
+KEYS = ("trial", "hash", "status", "params", "flops")
 
 
 def _results(config: SearchConfig, workdir):
