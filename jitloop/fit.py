@@ -13,6 +13,7 @@ trained memory experiments all come through here. Per run it
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import time
 import zlib
@@ -136,6 +137,17 @@ def _config_diff(old: dict, new: dict, prefix: str = "") -> list[str]:
     return diffs
 
 
+def open_run_dir(workdir: Path, record: dict[str, Any]) -> None:
+    """Write config.json (`record`) and env.json; refuse a directory saved with another config."""
+    saved = workdir / "config.json"
+    if saved.exists():
+        diffs = _config_diff(json.loads(saved.read_text()), json.loads(json.dumps(record, default=str)))
+        if diffs:
+            raise ValueError(f"{workdir} holds a run with a different config; differing fields: " + "; ".join(diffs))
+    rundir.write_json(saved, record)
+    rundir.write_json(workdir / "env.json", rundir.environment())
+
+
 def _finite(x: float) -> bool:
     return bool(np.isfinite(x))
 
@@ -191,16 +203,7 @@ def fit(
     checkpoints = None
     workdir = Path(workdir) if workdir is not None else None
     if workdir is not None:
-        saved = workdir / "config.json"
-        record = {"train": config.to_dict(), "run": run_info or {}, "dataset": splits.name}
-        if saved.exists():
-            import json
-
-            diffs = _config_diff(json.loads(saved.read_text()), json.loads(json.dumps(record, default=str)))
-            if diffs:
-                raise ValueError(f"{workdir} holds a run with a different config; differing fields: " + "; ".join(diffs))
-        rundir.write_json(saved, record)
-        rundir.write_json(workdir / "env.json", rundir.environment())
+        open_run_dir(workdir, {"train": config.to_dict(), "run": run_info or {}, "dataset": splits.name})
         if config.checkpoint_every:
             checkpoints = Checkpoints(workdir / "checkpoints")
             latest = checkpoints.latest_epoch()

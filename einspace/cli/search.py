@@ -52,6 +52,8 @@ def register(subparsers) -> None:
     r = subparsers.add_parser("retrain", help="retrain a search's winner on train+valid and score it on test")
     r.add_argument("run_dir")
     r.add_argument("--epochs", type=int, default=None, help="default: the search's retrain_epochs")
+    r.add_argument("--num-seeds", type=int, default=1,
+                   help="K > 1 trains K seeds of the winner in one vmapped program; reports mean and std")
     r.set_defaults(func=run_retrain_command)
 
     rep = subparsers.add_parser("report", help="write a search's plots (PNG) and report.md")
@@ -105,7 +107,7 @@ def run_search_command(args: argparse.Namespace) -> int:
 def run_retrain_command(args: argparse.Namespace) -> int:
     from einspace.search import retrain, write_report
 
-    summary = retrain(args.run_dir, epochs=args.epochs)
+    summary = retrain(args.run_dir, epochs=args.epochs, seeds=args.num_seeds)
     write_report(args.run_dir)
     print(json.dumps(summary, default=str))
     return 0 if summary["status"] == "ok" else 1

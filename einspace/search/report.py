@@ -107,14 +107,27 @@ def write_report(run_dir: str | Path) -> dict[str, Path]:
     if baseline is not None:
         lines.append(f"- random sampling (mean of this run's {baseline['n']} random samples): valid "
                      f"{baseline['valid_accuracy']:.4f}, test {baseline['test_accuracy']:.4f}")
-    retrain = run_dir / "retrain" / "result.json"
-    if retrain.exists():
-        import json
-
-        final = json.loads(retrain.read_text()).get("final", {})
-        lines.append(f"- retrained winner ({config.retrain_epochs} epochs on train+valid): test accuracy "
-                     f"{final.get('test_accuracy', float('nan')):.4f}")
+    lines += _retrain_lines(run_dir)
     lines += ["", *(f"![{name}]({p.name})" for name, p in paths.items() if p.suffix == ".png"), "",
               "## Top 10", "", *_table(records), ""]
     paths["report"].write_text("\n".join(lines))
     return paths
+
+
+def _retrain_lines(run_dir: Path) -> list[str]:
+    """One line per finished retrain of the winner (one seed, or K seeds as mean +- std)."""
+    import json
+
+    lines = []
+    for result_file in sorted(run_dir.glob("retrain*/result.json")):
+        result = json.loads(result_file.read_text())
+        epochs = json.loads((result_file.parent / "config.json").read_text())["train"]["epochs"]
+        if "across_seeds" in result:
+            test = result["across_seeds"].get("test_accuracy", {})
+            lines.append(f"- retrained winner, {len(result['seeds'])} seeds ({epochs} epochs on train+valid): test "
+                         f"accuracy {test.get('mean', float('nan')):.4f} +- {test.get('std', float('nan')):.4f} "
+                         f"over {test.get('n', 0)} finished seeds")
+        else:
+            lines.append(f"- retrained winner ({epochs} epochs on train+valid): test accuracy "
+                         f"{result.get('final', {}).get('test_accuracy', float('nan')):.4f}")
+    return lines

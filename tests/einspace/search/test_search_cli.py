@@ -38,6 +38,14 @@ def test_search_report_retrain_and_resume(tmp_path, capsys):
     assert (run / "retrain" / "result.json").exists()
     assert any((run / "retrain" / "checkpoints").iterdir())
 
+    # Three seeds of the winner in one vmapped program; the first equals the one-seed retrain.
+    assert main(["retrain", str(run), "--epochs", "1", "--num-seeds", "3"]) == 0
+    seeds = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert seeds["statuses"] == ["ok"] * 3 and len(seeds["test_accuracy_per_seed"]) == 3
+    assert seeds["test_accuracy_per_seed"][0] == pytest.approx(summary["test_accuracy"], abs=0.02)
+    assert seeds["test_accuracy"] == pytest.approx(sum(seeds["test_accuracy_per_seed"]) / 3)
+
     assert main(["report", str(run)]) == 0
     report = (run / "report.md").read_text()
     assert "## Top 10" in report and "retrained winner" in report and "![best_vs_trials]" in report
+    assert "retrained winner, 3 seeds" in report
