@@ -1,10 +1,12 @@
-"""Engine benchmark: scanned epochs vs a per-step loop, cold vs warm compile cache, compile counts.
+"""Engine benchmark: scanned epochs vs a per-step loop, cold vs warm compile cache, compile counts,
+K seeds in one vmapped program (`fit_seeds`) vs K sequential `fit` runs.
 
-    python benchmarks/engine.py [--epochs 5] [--dataset digits]
+    python benchmarks/engine.py [--epochs 5] [--dataset digits] [--seeds 4]
 
 Prints one JSON line per case, then a table. Targets (issue 2): scanned epoch >= 3x the
 per-step loop's steps/s on the small MLP; warm-cache compile <= 30% of cold; exactly one
-compilation for two identical models.
+compilation for two identical models. The seeds columns are wall seconds including compile
+(in-process programs cleared first, persistent cache off), both sides measured in this run.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import optax
 from flax import nnx
 
 from einspace.data import load_embedded
-from jitloop import TrainConfig, fit, programs
+from jitloop import TrainConfig, fit, fit_seeds, programs
 from jitloop.steps import epoch_indices
 
 
@@ -107,12 +109,28 @@ def compile_seconds(name: str, dataset: str, cache: str) -> float:
     return timings["compile"]
 
 
+def seeds_wall_seconds(build, data, k: int, epochs: int, batch_size: int) -> tuple[float, float]:
+    """Wall seconds of k seeds as one vmapped fit_seeds run, and as k sequential fit runs."""
+    config = TrainConfig(epochs=epochs, batch_size=batch_size)
+    programs.clear_programs()
+    t0 = time.perf_counter()
+    fit_seeds(lambda seed: build(data.input_shape, seed), list(range(k)), data, config, compile_cache=False)
+    together = time.perf_counter() - t0
+    programs.clear_programs()
+    t0 = time.perf_counter()
+    for seed in range(k):
+        fit(build(data.input_shape, seed), data, TrainConfig(epochs=epochs, batch_size=batch_size, seed=seed),
+            compile_cache=False)
+    return together, time.perf_counter() - t0
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--dataset", default="digits")
     parser.add_argument("--unroll", type=int, default=8, help="steps per call in the unrolled mode")
+    parser.add_argument("--seeds", type=int, default=4, help="K for the vmapped-seeds case")
     args = parser.parse_args(argv)
     data = load_embedded(args.dataset)
     rows = []
@@ -127,18 +145,21 @@ def main(argv=None) -> None:
         for seed in (10, 11):
             fit(build(data.input_shape, seed), data, TrainConfig(epochs=1, batch_size=64, seed=99), compile_cache=False)
         compiles = programs.STATS["traces"]["train_epoch"] - before
+        together, sequential = seeds_wall_seconds(build, data, args.seeds, args.epochs, args.batch_size)
         row = {"case": name, "dataset": args.dataset, "batch_size": args.batch_size,
                "scan_steps_per_s": round(scan, 1), "loop_steps_per_s": round(loop, 1),
                "scan_over_loop": round(scan / loop, 2), "unrolled_steps_per_s": round(unrolled, 1),
                "unroll_steps": args.unroll, "unrolled_over_loop": round(unrolled / loop, 2), "compile_cold_s": round(cold, 3),
                "compile_warm_s": round(warm, 3), "warm_over_cold": round(warm / cold, 3),
-               "compilations_for_two_identical_models": compiles, "device": str(jax.devices()[0])}
+               "compilations_for_two_identical_models": compiles, "seeds": args.seeds,
+               "seeds_vmapped_s": round(together, 2), "seeds_sequential_s": round(sequential, 2),
+               "seeds_speedup": round(sequential / together, 2), "device": str(jax.devices()[0])}
         print(json.dumps(row), flush=True)
         rows.append(row)
-    print(f"\n{'case':5} {'scan steps/s':>13} {'unrolled':>9} {'loop steps/s':>13} {'scan/loop':>9} {'cold s':>7} {'warm s':>7} {'warm/cold':>9} {'compiles':>8}")
+    print(f"\n{'case':5} {'scan steps/s':>13} {'unrolled':>9} {'loop steps/s':>13} {'scan/loop':>9} {'cold s':>7} {'warm s':>7} {'warm/cold':>9} {'compiles':>8} {'K seeds x':>9}")
     for r in rows:
         print(f"{r['case']:5} {r['scan_steps_per_s']:13.1f} {r['unrolled_steps_per_s']:9.1f} {r['loop_steps_per_s']:13.1f} {r['scan_over_loop']:9.2f} "
-              f"{r['compile_cold_s']:7.3f} {r['compile_warm_s']:7.3f} {r['warm_over_cold']:9.3f} {r['compilations_for_two_identical_models']:8d}")
+              f"{r['compile_cold_s']:7.3f} {r['compile_warm_s']:7.3f} {r['warm_over_cold']:9.3f} {r['compilations_for_two_identical_models']:8d} {r['seeds_speedup']:9.2f}")
 
 
 if __name__ == "__main__":
