@@ -50,7 +50,7 @@ def test_threads_overlapping_compile_and_training_match_serial(tmp_path):
     assert [r["fitness"] for r in serial] == [r["fitness"] for r in threaded]  # same process, same threads
 
 
-@pytest.mark.slow  # ~35 s on 2 CPU cores: starting a local Ray instance dominates
+# ~12 s on 2 CPU cores, most of it starting a local Ray instance; CI installs the ray extra.
 @pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="ray is not installed (optional extra 'ray')")
 @pytest.mark.filterwarnings("ignore:os.fork\\(\\) was called")  # Ray's raylet start-up forks beside JAX threads
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
