@@ -5,8 +5,10 @@ the batch; evaluation sums per-example values over masked chunks and divides by 
 real examples, so every example counts exactly once. Register custom ones with
 `register_loss` / `register_metric`.
 
-Shapes: classification pred (B, K) logits, target (B,) int labels; regression pred and target
-(B, ...) of equal shape; for fields, (B, *grid, C) with the grid on the unit cube.
+Shapes: classification pred (B, K) logits and target (B,) int labels, or per-position labels
+pred (B, *positions, K) and target (B, *positions), averaged over the positions of each example
+(sequence tasks such as associative recall); regression pred and target (B, ...) of equal shape;
+for fields, (B, *grid, C) with the grid on the unit cube.
 """
 
 from __future__ import annotations
@@ -20,16 +22,18 @@ import optax
 PerExample = Callable[[jax.Array, jax.Array], jax.Array]
 
 
+def _flat(x: jax.Array) -> jax.Array:
+    return x.reshape(x.shape[0], -1)
+
+
 def cross_entropy(logits: jax.Array, labels: jax.Array) -> jax.Array:
-    return optax.softmax_cross_entropy_with_integer_labels(logits, labels)
+    """logits (B, *positions, K), labels (B, *positions) -> (B,) mean over the positions."""
+    return jnp.mean(_flat(optax.softmax_cross_entropy_with_integer_labels(logits, labels)), axis=1)
 
 
 def accuracy(logits: jax.Array, labels: jax.Array) -> jax.Array:
-    return (jnp.argmax(logits, axis=-1) == labels).astype(jnp.float32)
-
-
-def _flat(x: jax.Array) -> jax.Array:
-    return x.reshape(x.shape[0], -1)
+    """Fraction of correct positions per example: (B, *positions, K), (B, *positions) -> (B,)."""
+    return jnp.mean(_flat(jnp.argmax(logits, axis=-1) == labels).astype(jnp.float32), axis=1)
 
 
 def mse(pred: jax.Array, target: jax.Array) -> jax.Array:

@@ -31,10 +31,10 @@ class TrainState(NamedTuple):
 def _check_prediction(pred: jax.Array, target: jax.Array, loss: str) -> None:
     """Trace-time shape check, so a model/target mismatch names both shapes."""
     if loss in ("cross_entropy", "accuracy"):
-        if pred.ndim != 2 or target.shape != pred.shape[:1]:
+        if pred.ndim < 2 or target.shape != pred.shape[:-1]:
             raise ValueError(
-                f"classification needs logits (B, classes) and labels (B,); got model output "
-                f"{pred.shape} and labels {target.shape}"
+                f"classification needs logits (B, [positions,] classes) and labels (B, [positions]); got model "
+                f"output {pred.shape} and labels {target.shape}"
             )
     elif pred.shape != target.shape:
         raise ValueError(f"loss {loss!r} needs model output shaped like the targets; got {pred.shape} vs {target.shape}")

@@ -22,9 +22,9 @@ def check_split(name: str, split: Split, config: TrainConfig, num_classes: int |
             f"use batch_size <= {n} or set steps_per_epoch"
         )
     if config.loss in CLASSIFICATION or set(config.metrics) & CLASSIFICATION:
-        if split.y.ndim != 1 or not jnp.issubdtype(split.y.dtype, jnp.integer):
+        if not jnp.issubdtype(split.y.dtype, jnp.integer):
             raise ValueError(
-                f"split {name!r}: classification needs integer labels of shape (N,); "
+                f"split {name!r}: classification needs integer labels of shape (N,) or (N, *positions); "
                 f"got y with shape {tuple(split.y.shape)} and dtype {split.y.dtype}"
             )
         if num_classes is None:

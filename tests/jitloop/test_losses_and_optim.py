@@ -20,6 +20,38 @@ def test_classification_losses_match_naive(key):
     np.testing.assert_array_equal(accuracy(jnp.asarray(logits), jnp.asarray(labels)), logits.argmax(1) == labels)
 
 
+def test_per_position_classification_matches_naive():
+    # (B, Q, K) logits with (B, Q) labels: each example's loss is the mean over its Q positions.
+    rng = np.random.default_rng(2)
+    logits = rng.normal(size=(3, 5, 4)).astype(np.float32)
+    labels = rng.integers(0, 4, size=(3, 5)).astype(np.int32)
+    p = np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)
+    naive = np.array([[-np.log(p[b, q, labels[b, q]]) for q in range(5)] for b in range(3)]).mean(1)
+    np.testing.assert_allclose(cross_entropy(jnp.asarray(logits), jnp.asarray(labels)), naive, rtol=1e-5)
+    np.testing.assert_allclose(accuracy(jnp.asarray(logits), jnp.asarray(labels)),
+                               (logits.argmax(-1) == labels).mean(1), rtol=1e-6)
+
+
+def test_fit_trains_per_position_labels(digits):
+    from flax import nnx
+
+    from jitloop import Split, Splits, TrainConfig, fit
+
+    class TwoHeads(nnx.Module):
+        """(B, 1, 8, 8) -> (B, 2, 10): position 0 predicts the digit, position 1 its parity."""
+
+        def __init__(self, rngs: nnx.Rngs):
+            self.map = nnx.Linear(64, 20, rngs=rngs)
+
+        def __call__(self, x):
+            return self.map(x.reshape(x.shape[0], 64)).reshape(x.shape[0], 2, 10)
+
+    pairs = lambda s: Split(s.x, jnp.stack([s.y, s.y % 2], axis=1))
+    data = Splits(pairs(digits.train), pairs(digits.valid), num_classes=10)
+    result = fit(TwoHeads(nnx.Rngs(0)), data, TrainConfig(epochs=5, batch_size=64))
+    assert result.status == "ok" and result.final["valid_accuracy"] > 0.85
+
+
 def test_regression_losses_match_naive():
     rng = np.random.default_rng(1)
     pred, target = rng.normal(size=(2, 3, 5, 5, 2)).astype(np.float32)
