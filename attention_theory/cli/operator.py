@@ -1,10 +1,14 @@
 """`attention-theory operator train|eval|experiment ...`: neural operators through the shared engine.
 
   operator train --model fno --problem darcy --data runs/data/darcy.npz --workdir runs/op/fno [--json]
+  operator train --model fno --problem navier-stokes --mode autoregressive [--ar-loss rollout] ...
   operator eval --workdir runs/op/fno --data runs/data/darcy.npz --subsample 4,2,1 [--json]
   operator experiment darcy|lorenz|navier-stokes [--full] [--field value ...] --workdir runs/op/darcy
 Model flags mirror OperatorConfig (--width, --num-layers, --modes, ...); training uses Adam with
 the learning rate halved every --decay-epochs (FNO's step schedule) and a raw-scale relative loss.
+Navier-Stokes runs one-shot (all future snapshots as output channels) or, with --mode
+autoregressive, as a one-step operator (last --history snapshots -> the next) trained with FNO's
+rollout loss or teacher forcing (--ar-loss) and evaluated by rolling it out; summaries state the mode.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ import argparse
 from attention_theory.cli._flags import _tuple_parser, add_config_flags, config_from_args
 
 PROBLEMS = ("darcy", "burgers", "lorenz63", "navier-stokes")
+MODES = ("one-shot", "autoregressive")
+AR_LOSSES = ("rollout", "teacher-forcing")  # attention_theory.experiments.AUTOREGRESSIVE_LOSSES, without importing jax
 EXPERIMENTS = ("darcy", "lorenz", "navier-stokes")
 
 
@@ -49,6 +55,10 @@ def register(subparsers) -> None:
     train.add_argument("--loss", default="relative_l2", choices=("relative_l2", "relative_h1", "mse"))
     train.add_argument("--normalizer", default="channel", choices=("channel", "pointwise"))
     train.add_argument("--history", type=int, default=10, help="navier-stokes: input snapshots")
+    train.add_argument("--mode", default="one-shot", choices=MODES,
+                       help="navier-stokes: predict all future snapshots at once, or one step rolled out")
+    train.add_argument("--ar-loss", default="rollout", choices=AR_LOSSES,
+                       help="autoregressive training: FNO's rollout loss or teacher forcing on windows")
     add_config_flags(train, OperatorConfig, prefix="")
     train.add_argument("--json", action="store_true")
     train.set_defaults(func=main_train)
@@ -89,51 +99,78 @@ def _multiple(config) -> int:
 def main_train(args: argparse.Namespace) -> int:
     import json
 
-    from attention_theory.experiments import operator_splits, save_operator, subsample_grid, train_operator
+    from attention_theory.experiments import operator_splits, save_operator, subsample_grid
     from attention_theory.experiments.train import operator_train_config
     from attention_theory.operators.registry import OperatorConfig
 
+    if args.mode == "autoregressive" and args.problem != "navier-stokes":
+        raise SystemExit(f"--mode autoregressive needs --problem navier-stokes (a time series); got {args.problem!r}")
     model_cfg = config_from_args(OperatorConfig, args, OperatorConfig(name=args.model))
     (x, y), metadata = _load_pairs(args.problem, args.data, args.history)
     x, y = subsample_grid(x, args.subsample, _multiple(model_cfg)), subsample_grid(y, args.subsample, _multiple(model_cfg))
     splits = operator_splits(x, y, args.num_train, args.num_test, args.problem)
     train_cfg = operator_train_config(args.epochs, args.batch_size, args.lr, args.loss, args.decay_epochs, model_cfg.seed)
-    run = train_operator(model_cfg, splits, train_cfg, normalizer=args.normalizer, workdir=args.workdir,
-                         progress=None if not args.json else False)
-    extra = {"problem": args.problem, "history": args.history, "trained_at": list(x.shape[1:-1]), "data": metadata}
+    run, rollout = _train(args, model_cfg, splits, train_cfg)
+    extra = {"problem": args.problem, "history": args.history, "trained_at": list(x.shape[1:-1]), "data": metadata,
+             "mode": args.mode, **({"ar_loss": args.ar_loss} if rollout is not None else {})}
     if run.result.status == "ok":
         save_operator(args.workdir, run.model, model_cfg, x.ndim - 2, extra)
-    summary = {"model": args.model, "problem": args.problem, "status": run.result.status, "params": run.num_params,
-               "grid": list(x.shape[1:-1]), "final": run.result.final, "timings": run.result.timings}
+    summary = {"model": args.model, "problem": args.problem, "mode": args.mode, "status": run.result.status,
+               "params": run.num_params, "grid": list(x.shape[1:-1]), "final": run.result.final,
+               "timings": run.result.timings}
+    if rollout is not None:
+        summary.update(ar_loss=args.ar_loss, rollout=rollout)
     if args.json:
         print(json.dumps(summary))
+    elif rollout is not None:
+        print(f"{args.model} on {args.problem} {tuple(x.shape[1:-1])}, autoregressive ({args.ar_loss} loss): "
+              f"{run.result.status}, rollout relative L2 {rollout.get('relative_l2', float('nan')):.4f} over "
+              f"{y.shape[-1]} steps (per step mean {rollout.get('step_relative_l2', float('nan')):.4f}), "
+              f"{run.num_params} params")
     else:
-        print(f"{args.model} on {args.problem} {tuple(x.shape[1:-1])}: {run.result.status}, "
+        print(f"{args.model} on {args.problem} {tuple(x.shape[1:-1])}, one-shot: {run.result.status}, "
               f"test relative L2 {run.result.final.get('test_relative_l2', float('nan')):.4f}, {run.num_params} params")
     return 0 if run.result.status == "ok" else 1
+
+
+def _train(args, model_cfg, splits, train_cfg):
+    """(OperatorRun, rollout errors on the test split or None for one-shot) for --mode."""
+    from attention_theory.experiments import rollout_errors, train_autoregressive, train_operator
+
+    progress = None if not args.json else False
+    if args.mode == "one-shot":
+        return train_operator(model_cfg, splits, train_cfg, normalizer=args.normalizer, workdir=args.workdir,
+                              progress=progress), None
+    run = train_autoregressive(model_cfg, splits, train_cfg, loss=args.ar_loss, normalizer=args.normalizer,
+                               workdir=args.workdir, progress=progress)
+    ok = run.result.status == "ok"
+    return run, rollout_errors(run.model, splits.test.x, splits.test.y) if ok else {}
 
 
 def main_eval(args: argparse.Namespace) -> int:
     import json
 
-    from attention_theory.experiments import evaluate_operator, load_operator, subsample_grid
+    from attention_theory.experiments import evaluate_operator, load_operator, rollout_errors, subsample_grid
 
     model, meta = load_operator(args.workdir)
     (x, y), _ = _load_pairs(meta["problem"], args.data, meta.get("history", 10))
     config = meta["operator"]
+    mode = meta.get("mode", "one-shot")
+    score = rollout_errors if mode == "autoregressive" else evaluate_operator
     multiple = config["num_patches"] if config["name"] in ("vitno", "fano") else 1
     rows = []
     for step in args.subsample:
         xs, ys = subsample_grid(x, step, multiple), subsample_grid(y, step, multiple)
-        metrics = evaluate_operator(model, xs[-args.num_test :], ys[-args.num_test :])
+        metrics = score(model, xs[-args.num_test :], ys[-args.num_test :])
         rows.append({"subsample": step, "grid": list(xs.shape[1:-1]), **metrics})
     if args.json:
-        print(json.dumps({"model": config["name"], "problem": meta["problem"], "trained_at": meta.get("trained_at"),
-                          "rows": rows}))
+        print(json.dumps({"model": config["name"], "problem": meta["problem"], "mode": mode,
+                          "trained_at": meta.get("trained_at"), "rows": rows}))
     else:
-        print(f"{config['name']} trained at {meta.get('trained_at')}:")
+        print(f"{config['name']} trained at {meta.get('trained_at')} ({mode}):")
         for r in rows:
-            print(f"  grid {r['grid']}: relative L2 {r['relative_l2']:.4f}  relative H1 {r['relative_h1']:.4f}")
+            steps = f"  per-step mean {r['step_relative_l2']:.4f}" if "step_relative_l2" in r else ""
+            print(f"  grid {r['grid']}: relative L2 {r['relative_l2']:.4f}  relative H1 {r['relative_h1']:.4f}{steps}")
     return 0
 
 
