@@ -188,13 +188,15 @@ def main_experiment(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(out, default=str))
         return 0
-    keys = [k for k in ("model", "dt", "points", "resolution", "trained_at", "relative_l2", "relative_h1", "params")
+    keys = [k for k in ("model", "mode", "dt", "points", "resolution", "trained_at", "relative_l2", "step_relative_l2",
+                        "relative_h1", "params")
             if any(k in r for r in out["rows"])]
-    print(" | ".join(f"{k:>12}" for k in keys))
+    widths = [max(12, len(k), *(len(r[k]) for r in out["rows"] if isinstance(r.get(k), str))) for k in keys]
+    print(" | ".join(f"{k:>{w}}" for k, w in zip(keys, widths)))
     for r in out["rows"]:
-        print(" | ".join(f"{r.get(k, ''):>12.4g}" if isinstance(r.get(k), float) else f"{str(r.get(k, '')):>12}"
-                         for k in keys))
-    for key in ("published_fno", "published_fno2d", "mode"):
+        print(" | ".join(f"{r.get(k, ''):>{w}.4g}" if isinstance(r.get(k), float) else f"{str(r.get(k, '')):>{w}}"
+                         for k, w in zip(keys, widths)))
+    for key in ("published_fno", "published_fno2d", "mode", "autoregressive_loss"):
         if key in out:
             print(f"{key}: {out[key]}")
     print(f"plots and models in {args.workdir}")

@@ -9,6 +9,7 @@ from flax import nnx
 
 from attention_theory.cli import main
 from attention_theory.experiments import (
+    NavierStokesExperimentConfig,
     Rollout,
     operator_pairs,
     operator_splits,
@@ -137,3 +138,28 @@ def test_cli_autoregressive_train_then_eval_records_the_mode(tiny_ns, tmp_path, 
     with pytest.raises(SystemExit, match="--mode autoregressive needs --problem navier-stokes"):
         main(["operator", "train", "--model", "fno", "--problem", "darcy", "--data", data, "--workdir", workdir,
               "--mode", "autoregressive"])
+
+
+def test_navier_stokes_experiment_config_names_bad_modes():
+    with pytest.raises(ValueError, match="mode must be one of .* got 'recurrent'"):
+        NavierStokesExperimentConfig(mode="recurrent")
+    with pytest.raises(ValueError, match="autoregressive_loss must be one of"):
+        NavierStokesExperimentConfig(mode="autoregressive", autoregressive_loss="scheduled-sampling")
+    full = NavierStokesExperimentConfig.full()
+    assert (full.mode, full.autoregressive_loss, full.horizon - full.history) == ("autoregressive", "rollout", 40)
+
+
+@pytest.mark.slow
+@pytest.mark.entry
+def test_navier_stokes_experiment_autoregressive_through_the_cli(tmp_path, capsys):
+    assert main(["operator", "experiment", "navier-stokes", "--mode", "autoregressive", "--models", "fno,fano",
+                 "--resolution", "16", "--horizon", "13", "--dt", "0.01", "--num-train", "8", "--num-test", "4",
+                 "--width", "8", "--num-layers", "1", "--feedforward", "8", "--epochs", "2", "--batch-size", "4",
+                 "--workdir", str(tmp_path), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["mode"] == "autoregressive" and out["autoregressive_loss"] == "rollout"
+    assert [(r["model"], r["mode"], r["status"]) for r in out["rows"]] == [("fno", "autoregressive", "ok"),
+                                                                          ("fano", "autoregressive", "ok")]
+    assert all(len(r["per_step_relative_l2"]) == 3 and np.isfinite(r["relative_l2"]) for r in out["rows"])
+    assert (tmp_path / "error_vs_step.png").exists()
+    assert json.loads((tmp_path / "fano" / "operator.json").read_text())["mode"] == "autoregressive"

@@ -64,4 +64,4 @@ def test_navier_stokes_experiment_one_shot(tmp_path):
     cfg = NavierStokesExperimentConfig(models=("fno", "fano"), resolution=16, horizon=12, dt=1e-2, num_train=8,
                                        num_test=4, width=8, num_layers=1, feedforward=8, epochs=2, batch_size=4)
     out = run_navier_stokes_experiment(cfg, tmp_path)
-    assert out["mode"] == "one-shot" and [r["status"] for r in out["rows"]] == ["ok", "ok"]
+    assert out["mode"] == "one-shot" and [(r["mode"], r["status"]) for r in out["rows"]] == [("one-shot", "ok")] * 2
