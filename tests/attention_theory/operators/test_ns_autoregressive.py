@@ -106,11 +106,11 @@ def tiny_ns(tmp_path_factory):
 def test_autoregressive_training_loss_falls(loss, tiny_ns):
     x, y = operator_pairs("navier-stokes", tiny_ns[1], history=3)
     splits = operator_splits(x, y, 8, 4, "tiny-ns")
-    cfg = OperatorConfig(name="fno", width=8, num_layers=1, modes=4)
+    cfg = OperatorConfig(name="fno", width=4, num_layers=1, modes=3)
     run = train_autoregressive(cfg, splits, operator_train_config(epochs=6, batch_size=4, learning_rate=1e-2),
                                loss=loss, progress=False)
     losses = [r["train_loss"] for r in run.result.history]
-    assert run.result.status == "ok" and losses[-1] < 0.6 * losses[0], losses
+    assert run.result.status == "ok" and losses[-1] < 0.7 * losses[0], losses
     errors = rollout_errors(run.model, x[-4:], y[-4:])
     assert len(errors["per_step_relative_l2"]) == 3 and np.isfinite(errors["relative_l2"])
     if loss == "rollout":
@@ -121,11 +121,12 @@ def test_autoregressive_training_loss_falls(loss, tiny_ns):
 
 
 def test_cli_autoregressive_train_then_eval_records_the_mode(tiny_ns, tmp_path, capsys):
+    # The model and optimiser of the teacher-forcing test above: its compiled programs are reused.
     data, workdir = tiny_ns[0], str(tmp_path / "fno")
     assert main(["operator", "train", "--model", "fno", "--problem", "navier-stokes", "--data", data,
                  "--workdir", workdir, "--mode", "autoregressive", "--ar-loss", "teacher-forcing", "--history", "3",
-                 "--num-train", "8", "--num-test", "4", "--epochs", "2", "--batch-size", "4", "--width", "8",
-                 "--num-layers", "1", "--modes", "4", "--json"]) == 0
+                 "--num-train", "8", "--num-test", "4", "--epochs", "6", "--lr", "1e-2", "--batch-size", "4",
+                 "--width", "4", "--num-layers", "1", "--modes", "3", "--json"]) == 0
     trained = json.loads(capsys.readouterr().out)
     assert trained["mode"] == "autoregressive" and trained["ar_loss"] == "teacher-forcing"
     assert trained["status"] == "ok" and len(trained["rollout"]["per_step_relative_l2"]) == 3
