@@ -58,7 +58,8 @@ def register(subparsers) -> None:
     train.add_argument("--mode", default="one-shot", choices=MODES,
                        help="navier-stokes: predict all future snapshots at once, or one step rolled out")
     train.add_argument("--ar-loss", default="rollout", choices=AR_LOSSES,
-                       help="autoregressive training: FNO's rollout loss or teacher forcing on windows")
+                       help="autoregressive training: FNO's rollout loss (the mean per-step relative L2 of the "
+                            "rollout, in place of --loss) or teacher forcing on windows (with --loss)")
     add_config_flags(train, OperatorConfig, prefix="")
     train.add_argument("--json", action="store_true")
     train.set_defaults(func=main_train)

@@ -33,7 +33,9 @@ def _register_stepwise_loss() -> None:
         register_loss(STEPWISE_LOSS, stepwise_relative_l2)
 
 
-def build_step_model(model_config: OperatorConfig, x: np.ndarray, y: np.ndarray, normalizer: str = "channel") -> Normalized:
+def build_step_model(
+    model_config: OperatorConfig, x: np.ndarray, y: np.ndarray, normalizer: str = "channel"
+) -> Normalized:
     """A one-step operator (*grid, history) -> (*grid, 1) with encoders fitted on every snapshot.
 
     All snapshots of the training trajectories (x and y together) share one normaliser, tiled
@@ -43,7 +45,8 @@ def build_step_model(model_config: OperatorConfig, x: np.ndarray, y: np.ndarray,
     if normalizer not in NORMALIZERS:
         raise ValueError(f"normalizer must be one of {NORMALIZERS}; got {normalizer!r}")
     history = x.shape[-1]
-    snapshots = np.moveaxis(np.concatenate([np.asarray(x), np.asarray(y)], axis=-1), -1, 1).reshape(-1, *x.shape[1:-1], 1)
+    trajectories = np.concatenate([np.asarray(x), np.asarray(y)], axis=-1)
+    snapshots = np.moveaxis(trajectories, -1, 1).reshape(-1, *x.shape[1:-1], 1)
     stats = UnitGaussianNormalizer.fit(snapshots, normalizer)
     x_stats = UnitGaussianNormalizer(jnp.repeat(stats.mean, history, axis=-1), jnp.repeat(stats.std, history, axis=-1),
                                      stats.eps)

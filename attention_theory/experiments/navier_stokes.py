@@ -65,8 +65,8 @@ class NavierStokesExperimentConfig:
         if self.mode not in MODES:
             raise ValueError(f"NavierStokesExperimentConfig.mode must be one of {MODES}; got {self.mode!r}")
         if self.autoregressive_loss not in AUTOREGRESSIVE_LOSSES:
-            raise ValueError(f"NavierStokesExperimentConfig.autoregressive_loss must be one of {AUTOREGRESSIVE_LOSSES}; "
-                             f"got {self.autoregressive_loss!r}")
+            raise ValueError(f"NavierStokesExperimentConfig.autoregressive_loss must be one of "
+                             f"{AUTOREGRESSIVE_LOSSES}; got {self.autoregressive_loss!r}")
 
     @classmethod
     def full(cls) -> "NavierStokesExperimentConfig":
@@ -117,9 +117,11 @@ def run_navier_stokes_experiment(
         if autoregressive:
             errors = rollout_errors(run.model, np.asarray(splits.test.x), np.asarray(splits.test.y))
             row.update(errors)
-            step_rows += [{"model": name, "step": k + 1, "relative_l2": e} for k, e in enumerate(errors["per_step_relative_l2"])]
+            per_step = errors["per_step_relative_l2"]
+            step_rows += [{"model": name, "step": k + 1, "relative_l2": e} for k, e in enumerate(per_step)]
         else:
-            row.update(relative_l2=run.result.final["test_relative_l2"], relative_h1=run.result.final["test_relative_h1"])
+            final = run.result.final
+            row.update(relative_l2=final["test_relative_l2"], relative_h1=final["test_relative_h1"])
         rows.append(row)
         if workdir is not None:
             _save_and_plot(workdir, name, run.model, model_cfg, splits, config)
@@ -140,5 +142,6 @@ def _save_and_plot(workdir: Path, name: str, model, model_cfg: OperatorConfig, s
     else:
         pred = np.asarray(model(splits.test.x[:1]))
     save_operator(workdir / name, model, model_cfg, 2, extra)
-    plot_fields(workdir / f"fields_{name}.png", np.asarray(splits.test.x[0, ..., -1]), np.asarray(splits.test.y[0, ..., -1]),
-                pred[0, ..., -1], f"NS nu={config.visc}, {name}, {config.mode}: last snapshot")
+    plot_fields(workdir / f"fields_{name}.png", np.asarray(splits.test.x[0, ..., -1]),
+                np.asarray(splits.test.y[0, ..., -1]), pred[0, ..., -1],
+                f"NS nu={config.visc}, {name}, {config.mode}: last snapshot")

@@ -31,7 +31,9 @@ def trajectory_windows(w: np.ndarray, history: int) -> tuple[np.ndarray, np.ndar
     """
     steps = w.shape[-1] - history
     if history < 1 or steps < 1:
-        raise ValueError(f"history={history} must be in [1, {w.shape[-1] - 1}] for trajectories of {w.shape[-1]} snapshots")
+        raise ValueError(
+            f"history={history} must be in [1, {w.shape[-1] - 1}] for trajectories of {w.shape[-1]} snapshots"
+        )
     # (N, *grid, steps, history) view of every window; one copy when reshaped.
     windows = np.lib.stride_tricks.sliding_window_view(w[..., :-1], history, axis=-1)
     x = np.moveaxis(windows, -2, 1).reshape(-1, *w.shape[1:-1], history)
@@ -49,7 +51,8 @@ def rollout(step_model, window: jax.Array, steps: int) -> jax.Array:
     def advance(current, _):
         nxt = step_model(current)
         if nxt.shape != current.shape[:-1] + (1,):
-            raise ValueError(f"a one-step operator must map {current.shape} to {current.shape[:-1] + (1,)}; got {nxt.shape}")
+            expected = current.shape[:-1] + (1,)
+            raise ValueError(f"a one-step operator must map {current.shape} to {expected}; got {nxt.shape}")
         return jnp.concatenate([current[..., 1:], nxt], axis=-1), nxt[..., 0]
 
     _, predictions = jax.lax.scan(advance, window, None, length=steps)
@@ -117,8 +120,8 @@ def rollout_errors(step_model: nnx.Module, x: np.ndarray, y: np.ndarray, batch_s
     per_step, full_l2, full_h1 = [], [], []
     for start in range(0, padded, chunk):
         # Padded rows have zero targets; their errors are dropped below, never averaged in.
-        s, l2, h1 = _chunk_errors(step_model, jnp.asarray(x[start : start + chunk]), jnp.asarray(y[start : start + chunk]),
-                                  steps)
+        rows = slice(start, start + chunk)
+        s, l2, h1 = _chunk_errors(step_model, jnp.asarray(x[rows]), jnp.asarray(y[rows]), steps)
         per_step.append(np.asarray(s))
         full_l2.append(np.asarray(l2))
         full_h1.append(np.asarray(h1))

@@ -72,7 +72,8 @@ def test_rollout_errors_match_a_naive_loop_for_an_inexact_model():
         naive.append(nxt)
         current = np.concatenate([current[..., 1:], nxt[..., None]], axis=-1)
     naive = np.stack(naive, axis=-1)
-    per_step = np.linalg.norm((naive - truth).reshape(5, -1, steps), axis=1) / np.linalg.norm(truth.reshape(5, -1, steps), axis=1)
+    flat = (5, -1, steps)
+    per_step = np.linalg.norm((naive - truth).reshape(flat), axis=1) / np.linalg.norm(truth.reshape(flat), axis=1)
     full = np.linalg.norm((naive - truth).reshape(5, -1), axis=1) / np.linalg.norm(truth.reshape(5, -1), axis=1)
     # batch 2 over 5 samples: the last chunk is padded, and padding must not enter the means.
     got = rollout_errors(ShiftedRecurrence(coeffs), window.astype(np.float32), truth.astype(np.float32), batch_size=2)
@@ -98,7 +99,8 @@ def test_trajectory_windows_equal_naive_slicing():
 def tiny_ns(tmp_path_factory):
     """12 trajectories on 16 x 16, t = 1..6 (dt 0.025 agrees with dt 0.001 to 1e-3 here), cached as .npz."""
     path = str(tmp_path_factory.mktemp("ns") / "ns.npz")
-    arrays, _, _ = generate("navier-stokes", NavierStokesConfig(num_samples=12, resolution=16, horizon=6, dt=2.5e-2), path)
+    config = NavierStokesConfig(num_samples=12, resolution=16, horizon=6, dt=2.5e-2)
+    arrays, _, _ = generate("navier-stokes", config, path)
     return path, arrays
 
 
