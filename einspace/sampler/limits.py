@@ -32,6 +32,19 @@ class Limits:
             if getattr(self, name) is not None and getattr(self, name) < 1:
                 raise ValueError(f"Limits.{name}={getattr(self, name)}: must be >= 1")
 
+    @classmethod
+    def official(cls) -> Limits:
+        """The conditions the official sampler drew the paper's Table 10 under.
+
+        Its configs set `search_space_max_module_depth: 100` (at module depth 100 only M -> C is
+        allowed, as our max_depth does) and it has no node, parameter-count, activation or FLOP
+        cap while sampling: it only resamples a whole architecture after a 5-minute timeout or
+        when the predicted parameter count exceeds half the machine's free memory in bytes. So:
+        max_depth 100 and every other cap effectively off (max_params 1e12 stands in for the
+        memory check). Sampling at p(M -> C) < 0.5 under these limits can take minutes.
+        """
+        return cls(max_depth=100, max_nodes=10**6, max_params=10**12, max_activation_bytes=10**18)
+
     def violations(self, analysis: Analysis, num_nodes: int) -> list[str]:
         """Human-readable list of the limits `analysis` breaks (empty when within limits)."""
         out = []
