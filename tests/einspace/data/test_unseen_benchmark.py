@@ -184,5 +184,11 @@ def test_benchmark_end_to_end_and_resume(tmp_path, capsys):
     assert bench.main(args) == 0  # rerun: the finished dataset is skipped, not retrained
     again = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")][1]
     assert again["skipped_finished"] and again["origin"] == "built" and result.stat().st_mtime_ns == before
+    result.unlink()  # as if killed after the search: the baseline is reused, the search resumed
+    assert bench.main(args) == 0
+    third = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")][1]
+    assert not third["skipped_finished"] and third["search"]["resumed"] and third["search"]["trials"] == 2
+    assert third["baseline"] == row["baseline"] and third["search"]["best_architecture"] == row["search"]["best_architecture"]
+    assert "*" in (out / "results.md").read_text().split(row["title"])[1].splitlines()[0]
     with pytest.raises(ValueError, match=r"budget: 2 \(saved\) vs 3 \(now\)"):
         bench.main([*args[:-2], "--max-params", "20000", "--budget", "3"])
