@@ -15,19 +15,22 @@ import numpy as np
 from attention_theory.capacity.bounds import noise_power
 from attention_theory.capacity.report import Report
 from attention_theory.capacity.simulator import simulate_noise_powers
+from attention_theory.memory.sampling import check_prng_impl, root_key
 
 
 @dataclasses.dataclass(frozen=True)
 class E1Config:
-    """d_v = None uses d_v = d_k. Trial keys: fold_in(fold_in(key(seed), d_k), trial)."""
+    """d_v = None uses d_v = d_k. Trial keys: fold_in(fold_in(key(seed, impl=prng_impl), d_k), trial)."""
 
     d_k: tuple[int, ...] = (16, 64, 256)
     n: tuple[int, ...] = (16, 32, 64, 128, 256)
     d_v: int | None = None
     trials: int = 200
     seed: int = 0
+    prng_impl: str = "threefry2x32"
 
     def __post_init__(self):
+        check_prng_impl(self.prng_impl, "E1Config.prng_impl")
         if min(self.d_k) < 1 or min(self.n) < 2 or self.trials < 2:
             raise ValueError(f"E1Config needs d_k >= 1, n >= 2, trials >= 2; got {self}")
 
@@ -35,7 +38,7 @@ class E1Config:
 def run_e1(cfg: E1Config = E1Config()) -> Report:
     """Measured mean noise power (and its standard error over trials) per (d_k, n)."""
     start = time.perf_counter()
-    root = jax.random.key(cfg.seed)
+    root = root_key(cfg.seed, cfg.prng_impl)
     rows = []
     for d_k in cfg.d_k:
         d_v = cfg.d_v or d_k

@@ -22,6 +22,7 @@ from attention_theory.capacity import bounds
 from attention_theory.capacity.fitting import bootstrap_slope, crossing
 from attention_theory.capacity.report import Report
 from attention_theory.capacity.simulator import simulate_noise_powers
+from attention_theory.memory.sampling import check_prng_impl, root_key
 
 DEFAULT_FRACTIONS = tuple(float(f) for f in np.round(np.geomspace(0.03, 1.2, 28), 4))
 
@@ -39,8 +40,10 @@ class E2Config:
     trials: int = 200
     bootstrap: int = 200
     seed: int = 0
+    prng_impl: str = "threefry2x32"
 
     def __post_init__(self):
+        check_prng_impl(self.prng_impl, "E2Config.prng_impl")
         if not 0.0 < self.delta or not 0.0 < self.eps < 1.0:
             raise ValueError(f"E2Config needs delta > 0 and 0 < eps < 1; got delta={self.delta}, eps={self.eps}")
         if len(self.d_k) < 1 or self.trials < 2:
@@ -54,7 +57,7 @@ class E2Config:
 
 def run_e2(cfg: E2Config = E2Config()) -> Report:
     start = time.perf_counter()
-    root = jax.random.key(cfg.seed)
+    root = root_key(cfg.seed, cfg.prng_impl)
     rows, cap_rows, any_fail, item_fail = [], [], [], []
     for d_k in cfg.d_k:
         d_v = cfg.d_v or d_k

@@ -20,6 +20,7 @@ import numpy as np
 from attention_theory.capacity.report import Report
 from attention_theory.capacity.simulator import simulate_noise_powers
 from attention_theory.memory.chains import HEAD_READOUTS, chain_fails, optimal_heads, theorem9_bound
+from attention_theory.memory.sampling import check_prng_impl, root_key
 
 
 @dataclasses.dataclass(frozen=True)
@@ -36,8 +37,10 @@ class E3Config:
     width_heads: tuple[int, ...] = (1, 2, 4, 8, 16, 32)
     readouts: tuple[str, ...] = HEAD_READOUTS
     seed: int = 0
+    prng_impl: str = "threefry2x32"
 
     def __post_init__(self):
+        check_prng_impl(self.prng_impl, "E3Config.prng_impl")
         bad = [h for h in self.width_heads if self.width % h]
         if bad:
             raise ValueError(f"E3Config.width_heads={self.width_heads}: {bad} do not divide width={self.width}")
@@ -56,7 +59,7 @@ def _chain_error(noise: np.ndarray, delta: float, readout: str) -> float:
 
 def run_e3(cfg: E3Config = E3Config()) -> Report:
     start = time.perf_counter()
-    root = jax.random.key(cfg.seed)
+    root = root_key(cfg.seed, cfg.prng_impl)
     l_max, h_max = max(cfg.layers), max(cfg.heads)
     # one program for part A: trials * L_max * H_max memories, sliced per H
     powers = simulate_noise_powers(jax.random.fold_in(root, 0), cfg.d_k, cfg.d_k, cfg.n, cfg.trials * l_max * h_max)

@@ -8,6 +8,14 @@ and the relative noise power ||k_m S_n - v_m||^2 (= ||r_noise||^2 / ||r_signal||
 (trials x n) grid for one d_k is ONE jitted, vmapped program with no work wasted on padding; trials are chunked with
 lax.map(batch_size=...) to bound memory. Estimates for different n share samples within a
 trial (each is still unbiased; the curves are smoother for it).
+
+Speed (benchmarks/capacity.py, 2-core CPU): the chunk size is what matters. A chunk whose
+working set stays in cache (~4 MiB) ran the d_k = 64, n <= 128 grid ~3x faster than 128 MiB
+chunks. Per trial the program is then about half Gaussian sampling (threefry bits + erf_inv,
+2 n_max d normals) and half matmuls (~3 MFLOP); the counter-based PRNGs philox2x32/philox4x32
+cost about the same as threefry2x32 and rbg/unsafe_rbg are several times slower on XLA:CPU,
+so keys default to threefry2x32. Any key implementation works: the trial keys are
+fold_in(key, trial) whatever the key's impl.
 """
 
 from __future__ import annotations
@@ -21,9 +29,22 @@ import numpy as np
 from attention_theory.memory.sampling import unit_sphere
 
 
+# Working-set budget of one simulator chunk: about the L2 + a slice of L3 of a small CPU. Larger
+# chunks spill the per-trial matmul operands out of cache (measured 3x slower at 128 MiB).
+CACHE_BUDGET_BYTES = 2**22
+
+
 def auto_batch_size(trials: int, floats_per_trial: int, budget_bytes: int = 2**27) -> int:
     """Trials per lax.map chunk so that one chunk's float32 intermediates fit in budget_bytes."""
     return int(max(1, min(trials, budget_bytes // max(1, 4 * floats_per_trial))))
+
+
+def simulator_batch_size(d_k: int, d_v: int, n_values: tuple[int, ...], trials: int) -> int:
+    """Trials per chunk whose float32 working set (keys and values, S, the reads for every n and
+    the output) fits CACHE_BUDGET_BYTES."""
+    n_max = max(n_values)
+    floats = n_max * (d_k + d_v) + d_k * d_v + sum(n_values) * d_v + len(n_values) * n_max
+    return auto_batch_size(trials, floats, CACHE_BUDGET_BYTES)
 
 
 def noise_powers_from_samples(keys: jax.Array, values: jax.Array, n_values: tuple[int, ...]) -> jax.Array:
@@ -50,13 +71,16 @@ def hebbian_noise_powers(
 
     Trial t uses jax.random.fold_in(key, t), so results do not depend on batch_size.
     """
-    n_max = max(n_values)
-
     def one_trial(t):
-        kk, kv = jax.random.split(jax.random.fold_in(key, t))
-        return noise_powers_from_samples(unit_sphere(kk, n_max, d_k), unit_sphere(kv, n_max, d_v), n_values)
+        return noise_powers_from_samples(*trial_samples(key, t, max(n_values), d_k, d_v), n_values)
 
     return jax.lax.map(one_trial, jnp.arange(trials), batch_size=batch_size)
+
+
+def trial_samples(key: jax.Array, t: jax.Array, n_max: int, d_k: int, d_v: int) -> tuple[jax.Array, jax.Array]:
+    """Trial t's keys (n_max, d_k) and values (n_max, d_v), uniform on the unit spheres."""
+    kk, kv = jax.random.split(jax.random.fold_in(key, t))
+    return unit_sphere(kk, n_max, d_k), unit_sphere(kv, n_max, d_v)
 
 
 def simulate_noise_powers(
@@ -69,8 +93,7 @@ def simulate_noise_powers(
     if d_k < 1 or d_v < 1 or trials < 1:
         raise ValueError(f"need d_k, d_v, trials >= 1; got d_k={d_k}, d_v={d_v}, trials={trials}")
     if batch_size is None:
-        n_max = max(n_values)
-        batch_size = auto_batch_size(trials, len(n_values) * (n_max * (d_k + 2 * d_v) + d_k * d_v))
+        batch_size = simulator_batch_size(d_k, d_v, n_values, trials)
     out = hebbian_noise_powers(key, d_k=d_k, d_v=d_v, n_values=n_values, trials=trials, batch_size=batch_size)
     return np.asarray(out)
 

@@ -5,6 +5,22 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
+# Key implementations a Monte Carlo config may name (jax.random.key(seed, impl=...)). Recorded in
+# every config so a run is reproducible: the same seed gives different draws under each impl.
+PRNG_IMPLS: tuple[str, ...] = ("threefry2x32", "threefry4x32", "philox2x32", "philox4x32", "rbg", "unsafe_rbg")
+
+
+def check_prng_impl(impl: str, field: str = "prng_impl") -> None:
+    """Raise, naming `field`, unless impl is one of PRNG_IMPLS."""
+    if impl not in PRNG_IMPLS:
+        raise ValueError(f"{field}={impl!r} is not a PRNG implementation; valid: {PRNG_IMPLS}")
+
+
+def root_key(seed: int, impl: str = "threefry2x32") -> jax.Array:
+    """The root key of a Monte Carlo run: jax.random.key(seed, impl=impl), impl checked."""
+    check_prng_impl(impl)
+    return jax.random.key(seed, impl=impl)
+
 
 def unit_sphere(key: jax.Array, n: int, d: int, dtype=jnp.float32) -> jax.Array:
     """n points i.i.d. uniform on the unit sphere S^{d-1}: (n, d)."""
