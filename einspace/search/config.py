@@ -33,7 +33,9 @@ class SearchConfig:
     made by subtree crossover of two tournament winners instead of mutation.
     objective: "train" (validation accuracy through the engine) or "synthetic" (a cheap planted
     optimum, for testing strategies; see einspace.search.synthetic).
-    epochs ... unroll_steps: the candidate protocol (jitloop TrainConfig fields).
+    epochs ... unroll_steps: the candidate protocol (jitloop TrainConfig fields); unroll_steps
+    None = the backend's default (einspace.training.default_unroll_steps: 1 on CPU, where it
+    compiles fastest, else a scanned epoch).
     max_*: resource limits of sampled/mutated architectures (max_flops per example is a
     search-level filter: proposals above it are redrawn; so is max_ops, the number of leaf ops
     once repeated branches are expanded, which is what compile time grows with). timeout_s: per-candidate wall-clock
@@ -60,7 +62,7 @@ class SearchConfig:
     learning_rate: float = 0.04
     momentum: float = 0.9
     weight_decay: float = 3e-4
-    unroll_steps: int = 0
+    unroll_steps: int | None = None
     max_depth: int = 32
     max_nodes: int = 256
     max_params: int = 10_000_000
@@ -82,8 +84,10 @@ class SearchConfig:
         for field in ("budget", "population", "tournament", "epochs", "batch_size", "workers",
                       "max_depth", "max_nodes", "max_params", "max_activation_bytes", "retrain_epochs"):
             _check(getattr(self, field) >= 1, field, getattr(self, field), "it must be >= 1")
-        for field in ("max_flops", "max_ops", "timeout_s", "unroll_steps", "synthetic_delay_s"):
+        for field in ("max_flops", "max_ops", "timeout_s", "synthetic_delay_s"):
             _check(getattr(self, field) >= 0, field, getattr(self, field), "it must be >= 0 (0 = off)")
+        _check(self.unroll_steps is None or self.unroll_steps >= 0, "unroll_steps", self.unroll_steps,
+               "give None (the backend's default), 0 (a scanned epoch) or k >= 1 steps per call")
         _check(0.0 <= self.crossover_rate <= 1.0, "crossover_rate", self.crossover_rate, "it must be in [0, 1]")
         _check(0.0 < self.halving_keep < 1.0, "halving_keep", self.halving_keep, "it must be in (0, 1)")
         _check(0.0 < self.p_computation < 1.0, "p_computation", self.p_computation, "it must be in (0, 1)")
@@ -120,14 +124,43 @@ def json_ready(d: dict[str, Any]) -> dict[str, Any]:
 EMBEDDED_PRESET = dict(budget=40, population=10, tournament=3, batch_size=64, max_params=100_000, max_nodes=32,
                        max_activation_bytes=2**18, max_flops=2_000_000, max_ops=64, timeout_s=30.0,
                        retrain_epochs=32)
+# Seeds on the embedded datasets: every linear width times 1/8 (ResNet18's 64..512 channels become
+# 8..64), so a seeded search trains its seeds in seconds on a CPU. At full width they are
+# 2.7M-11M parameters and 31-69 MFLOPs per 1x8x8 digit, far over the preset's limits.
+EMBEDDED_SEED_WIDTH = 0.125
+EMBEDDED_INPUT_SHAPES = {"digits": (1, 8, 8), "mnist5k": (1, 28, 28)}  # checked against the data by a test
+LIMIT_FIELDS = ("max_depth", "max_nodes", "max_params", "max_activation_bytes", "max_flops", "max_ops")
 
 
 def preset_config(dataset: str, **overrides: Any) -> SearchConfig:
-    """The paper's defaults, or EMBEDDED_PRESET for an embedded dataset, with `overrides` applied."""
+    """The paper's defaults, or EMBEDDED_PRESET for an embedded dataset, with `overrides` applied.
+
+    A seeded search (strategy re-seeded) on an embedded dataset gets its named seeds as the
+    texts of the seeds at EMBEDDED_SEED_WIDTH (`seed_width` overrides it), and every limit not
+    given in `overrides` raised where needed to admit them with room for their mutants
+    (einspace.search.space.seed_limits); otherwise the seeds would be over the limits and every
+    mutant of them rejected.
+    """
     from einspace.data import EMBEDDED
 
+    seed_width = overrides.pop("seed_width", EMBEDDED_SEED_WIDTH)
     base = dict(EMBEDDED_PRESET) if dataset in EMBEDDED else {}
-    return SearchConfig(dataset=dataset, **{**base, **overrides})
+    config = SearchConfig(dataset=dataset, **{**base, **overrides})
+    if dataset not in EMBEDDED or config.strategy != "re-seeded" or not config.seeds:
+        return config
+    return _narrow_seeds(config, seed_width, set(overrides))
+
+
+def _narrow_seeds(config: SearchConfig, width: float, given: set[str]) -> SearchConfig:
+    from einspace.search.space import seed_at_width, seed_limits
+    from einspace.seeds import SEEDS
+    from einspace.tree import parse, to_text
+
+    shape = EMBEDDED_INPUT_SHAPES[config.dataset]
+    trees = [seed_at_width(s, shape, width) if s in SEEDS else parse(s) for s in config.resolved_seeds()]
+    need = seed_limits(trees, shape)
+    limits = {k: max(getattr(config, k), v) for k, v in need.items() if k not in given and getattr(config, k)}
+    return dataclasses.replace(config, seeds=tuple(to_text(t) for t in trees), **limits)
 
 
 # Fields that may change between a run and its resume without changing any result.

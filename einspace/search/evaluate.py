@@ -10,6 +10,10 @@ Outcomes (record["status"]):
 - compile_error: tracing/lowering/compiling raised (no fitness).
 - out_of_memory: XLA or Python ran out of memory (no fitness).
 Only these exception types are caught; anything else is a bug and propagates.
+
+record["timings"]: init (model construction, mostly compiling its initialisers), trace, lower,
+compile (the train and eval programs), train, eval seconds; record["started_at"] and the
+runner's "finished_at" are wall-clock times, so a benchmark can tell which phases overlapped.
 """
 
 from __future__ import annotations
@@ -24,9 +28,12 @@ from typing import Any
 import jax
 
 from einspace.search.config import SearchConfig
+from einspace.training import SEARCH_INIT_PRNG
 from einspace.tree import ArchitectureError, ParseError, infer, parse
 from jitloop import OptimizerConfig, Splits, TrainConfig
 
+# A tiny architecture valid for any input: warm_up trains it to pay one-time costs up front.
+WARM_UP_ARCH = "sequential(linear(16), leakyrelu)"
 STATUSES = ("ok", "diverged", "timeout", "halted", "invalid", "compile_error", "out_of_memory", "duplicate")
 FAILURES = ("invalid", "compile_error", "out_of_memory")
 SYNTHETIC_INPUT = (1, 8, 8)
@@ -76,9 +83,12 @@ def load_dataset(name_or_dir: str, seed: int = 0) -> Splits:
 
 def train_config(config: SearchConfig, epochs: int | None = None) -> TrainConfig:
     """The candidate protocol of `config` as an engine TrainConfig (validation every epoch)."""
+    from einspace.training import default_unroll_steps
+
+    unroll = default_unroll_steps() if config.unroll_steps is None else config.unroll_steps
     return TrainConfig(
         epochs=epochs or config.epochs, batch_size=config.batch_size, seed=config.seed,
-        unroll_steps=config.unroll_steps, eval_every=1,
+        unroll_steps=unroll, eval_every=1,
         optimizer=OptimizerConfig(learning_rate=config.learning_rate, momentum=config.momentum,
                                   weight_decay=config.weight_decay),
     )
@@ -106,7 +116,8 @@ def worker_name() -> str:
 
 class Evaluator:
     """Evaluates Tasks on one resident dataset. `train_fn` has the signature of
-    einspace.training.train_architecture (replaceable, e.g. to inject failures in tests)."""
+    einspace.training.train_architecture (replaceable, e.g. to inject failures in tests);
+    candidates are initialised with SEARCH_INIT_PRNG keys."""
 
     def __init__(self, config: SearchConfig, splits: Splits | None = None, train_fn=None):
         from einspace.training import train_architecture
@@ -115,12 +126,26 @@ class Evaluator:
         self.splits = splits if splits is not None or config.objective == "synthetic" else load_dataset(config.dataset, config.seed)
         self.input_shape = tuple(self.splits.input_shape) if self.splits is not None else SYNTHETIC_INPUT
         self.train_fn = train_fn or train_architecture
+        self.warm_up_s: float | None = None
+
+    def warm_up(self) -> float:
+        """Train WARM_UP_ARCH for one epoch (once) and return its seconds: the start-up costs
+        every later candidate would otherwise pay its first time (backend start, the dataset's
+        shuffle and padding programs), so they are not charged to the first trial."""
+        if self.warm_up_s is None:
+            t0 = time.perf_counter()
+            if self.splits is not None:
+                self.train_fn(parse(WARM_UP_ARCH), self.splits, train_config(self.config, epochs=1), model_seed=0,
+                              progress=False, callbacks=(), init_prng=SEARCH_INIT_PRNG)
+            self.warm_up_s = time.perf_counter() - t0
+        return self.warm_up_s
 
     def __call__(self, task: Task) -> dict[str, Any]:
         t0 = time.perf_counter()
         record = {"trial": task.trial, "parents": list(task.parents), "origin": task.origin,
                   "architecture": task.architecture, "hash": task.hash, "seed": task.model_seed,
-                  "worker": worker_name(), "fitness": None, "reason": "", "curve": [], "timings": {}}
+                  "worker": worker_name(), "started_at": round(time.time(), 3), "fitness": None, "reason": "",
+                  "curve": [], "timings": {}}
         try:
             tree = parse(task.architecture)
             analysis = infer(tree, self.input_shape)
@@ -139,7 +164,7 @@ class Evaluator:
         watch = _Watch(task, self.config.timeout_s)
         try:
             result, info = self.train_fn(tree, self.splits, train_config(self.config), model_seed=task.model_seed,
-                                         progress=False, callbacks=[watch])
+                                         progress=False, callbacks=[watch], init_prng=SEARCH_INIT_PRNG)
         except MemoryError as err:
             return self._done(record, "out_of_memory", f"MemoryError: {err}", t0)
         except jax.errors.JaxRuntimeError as err:
@@ -149,7 +174,8 @@ class Evaluator:
             return self._done(record, "compile_error", f"{type(err).__name__}: {str(err)[:500]}", t0)
         record["params"] = info["params"]
         record["curve"] = [h.get("valid_accuracy") for h in result.history]
-        record["timings"] = {k: round(v, 4) for k, v in result.timings.items()}
+        timings = {"init": info.get("init_s", 0.0), **result.timings}
+        record["timings"] = {k: round(v, 4) for k, v in timings.items()}
         record["scores"] = {k: v for k, v in result.final.items() if k.startswith(("valid_", "test_"))}
         record["epochs"] = result.epochs_completed
         last = next((s for s in reversed(record["curve"]) if s is not None), 0.0)

@@ -124,24 +124,28 @@ def _loop(config: SearchConfig, run: RunDir, executor, strategy, progress: str |
 
 
 def run_search(config: SearchConfig, workdir: str | Path, *, resume: bool = False, progress: str | None = "off",
-               evaluator: Evaluator | None = None, address: str | None = None, strategy=None) -> SearchResult:
+               evaluator: Evaluator | None = None, address: str | None = None, strategy=None,
+               executor=None) -> SearchResult:
     """Run (or resume) the search described by `config` in `workdir`.
 
     progress: "live" | "lines" | "off" | None (live on a terminal). evaluator: evaluate in this
     process with this Evaluator (serial and thread executors; tests inject failures this way).
     address: a Ray cluster to join (executor "ray"). strategy: any ask/tell object in its
     initial state, instead of the one `config.strategy` names (e.g. FixedCandidates).
+    executor: an executor already started for `config` (e.g. warmed up with `ready()`, so a
+    benchmark keeps start-up apart from the search); it is closed at the end all the same.
     """
     config.validate()
     if config.executor in ("process", "ray"):
         # Before JAX starts here (env.json lists devices): leave the accelerators to the workers.
         os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
     run = RunDir(workdir, config, resume)
-    if evaluator is None and config.executor in ("serial", "thread"):
-        evaluator = Evaluator(config)
-    # The executor reports the input shape: with process/Ray workers only they load the dataset,
-    # so this process never touches the accelerator.
-    executor = make_executor(config, evaluator, address)
+    if executor is None:
+        if evaluator is None and config.executor in ("serial", "thread"):
+            evaluator = Evaluator(config)
+        # The executor reports the input shape: with process/Ray workers only they load the
+        # dataset, so this process never touches the accelerator.
+        executor = make_executor(config, evaluator, address)
     try:
         strategy = strategy or make_strategy(config, executor.input_shape())
         records, view = _loop(config, run, executor, strategy, progress)

@@ -4,9 +4,15 @@ input shape, within the resource limits, plus a per-example FLOPs filter.
 All randomness comes from the numpy Generator passed in; `trial_rng(seed, trial)` gives each
 trial its own stream, so a trial's proposal depends only on the seed, its id and the population
 it was drawn from (which is what makes a resumed search repeat the uninterrupted one).
+
+`seed_at_width` narrows a seed architecture (ResNet18 ... MLP-Mixer) for small inputs, and
+`seed_limits` gives limits that admit such seeds with room for their mutants to grow.
 """
 
 from __future__ import annotations
+
+import dataclasses
+import math
 
 import numpy as np
 
@@ -71,3 +77,49 @@ class Space:
         if not self.affordable(child):
             raise CrossoverError(f"crossover child exceeds max_flops={self.max_flops} or max_ops={self.max_ops}")
         return child
+
+
+def scale_widths(tree: Node, factor: float) -> Node:
+    """`tree` with every linear(d) replaced by linear(max(2, round(d * factor)))."""
+    if tree.op == "linear":
+        return dataclasses.replace(tree, args=(max(2, round(tree.args[0] * factor)),))
+    if not tree.children:
+        return tree
+    return dataclasses.replace(tree, children=tuple(scale_widths(c, factor) for c in tree.children))
+
+
+def seed_at_width(name: str, input_shape: tuple[int, ...], width: float) -> Node:
+    """Seed architecture `name` (einspace.seeds) with its linear widths times `width`.
+
+    The MLP-Mixer's token MLP maps back to the number of patches, which is a shape, not a
+    width: it is rebuilt with the narrowed widths instead of scaled.
+    """
+    from einspace.seeds import SEEDS, mlp_mixer, seed
+
+    if name not in SEEDS:
+        raise ValueError(f"seed {name!r} is not one of {sorted(SEEDS)}")
+    if not 0 < width <= 1:
+        raise ValueError(f"seed width={width!r} is not valid; give a factor in (0, 1]")
+    if width == 1:
+        return seed(name, input_shape)
+    if name == "mlp_mixer":
+        _, h, w = input_shape
+        narrow = max(2, round(512 * width))
+        return mlp_mixer(width=narrow, token_hidden=narrow, tokens=(h // 4) * (w // 4))
+    return scale_widths(seed(name, input_shape), width)
+
+
+# Room for mutants above the largest seed: a mutation regrows one subtree, which may be larger.
+SEED_HEADROOM = 1.5
+
+
+def seed_limits(trees: list[Node], input_shape: tuple[int, ...]) -> dict[str, int]:
+    """SearchConfig limit fields (max_depth ... max_ops) that admit every tree of `trees` with
+    SEED_HEADROOM to spare: the cost of the largest seed in each measure, times the headroom."""
+    costs = []
+    for tree in trees:
+        a = infer(tree, input_shape)
+        costs.append({"max_depth": a.depth, "max_nodes": tree.num_nodes(), "max_params": a.params,
+                      "max_activation_bytes": a.activation_bytes, "max_flops": a.flops,
+                      "max_ops": sum(n.copies for n in a.nodes if not n.node.children)})
+    return {k: math.ceil(SEED_HEADROOM * max(c[k] for c in costs)) for k in costs[0]}

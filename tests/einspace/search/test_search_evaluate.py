@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 
 import jax
-import numpy as np
 import pytest
 
 from einspace.data import load_embedded
@@ -32,7 +31,8 @@ def test_ok_records_fitness_scores_costs_and_timings(splits):
     assert record["fitness"] == record["scores"]["valid_accuracy"] == record["curve"][-1]
     assert 0.0 <= record["fitness"] <= 1.0 and len(record["curve"]) == 2
     assert record["params"] > 0 and record["flops"] > 0
-    assert {"trace", "lower", "compile", "train", "eval"} <= set(record["timings"])
+    assert {"init", "trace", "lower", "compile", "train", "eval"} <= set(record["timings"])
+    assert sum(record["timings"].values()) <= record["wall_s"] and record["started_at"] > 0
     assert "test_accuracy" in record["scores"] and record["worker"]
 
 
@@ -88,7 +88,7 @@ def test_bugs_are_not_hidden(splits):
 
 def _fake_train(calls: list, outcomes: dict):
     """A train_fn that fails or succeeds by architecture text, counting calls."""
-    def train_fn(tree, splits, config, *, model_seed, progress, callbacks):
+    def train_fn(tree, splits, config, *, model_seed, progress, callbacks, init_prng):
         from einspace.tree import to_text
 
         text = to_text(tree)

@@ -1,14 +1,16 @@
-"""Threads, the process pool (2 spawned workers) and Ray give the same results as serial for a fixed
-list of candidates; Ray is tested only where it is installed."""
+"""Threads, the process pool (2 spawned workers, each pinned to its own CPUs) and Ray give the same
+results as serial for a fixed list of candidates; Ray is tested only where it is installed."""
 
 from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import os
 
 import pytest
 
-from einspace.search import FixedCandidates, SearchConfig, run_search
+from einspace.search import FixedCandidates, ProcessExecutor, SearchConfig, run_search
+from einspace.search.executors import cpu_shares, worker_env
 
 CANDIDATES = [
     "sequential(linear(32), leakyrelu)",
@@ -22,8 +24,8 @@ CONFIG = SearchConfig(dataset="digits", epochs=1, batch_size=128, budget=len(CAN
 KEYS = ("trial", "hash", "status", "params", "flops")
 
 
-def _results(config: SearchConfig, workdir):
-    result = run_search(config, workdir, strategy=FixedCandidates(CANDIDATES))
+def _results(config: SearchConfig, workdir, executor=None):
+    result = run_search(config, workdir, strategy=FixedCandidates(CANDIDATES), executor=executor)
     return sorted(result.records, key=lambda r: r["trial"])
 
 
@@ -35,9 +37,25 @@ def _same(a, b):
             assert x["fitness"] == pytest.approx(y["fitness"], abs=2e-3)  # thread counts may reorder sums
 
 
+def test_cpu_shares_are_disjoint_and_cover_the_cpus(monkeypatch):
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3, 4}, raising=False)
+    assert cpu_shares(2) == [(0, 2, 4), (1, 3)]
+    assert cpu_shares(5) == [(0,), (1,), (2,), (3,), (4,)]
+    assert cpu_shares(7)[5:] == [(0,), (1,)]  # more workers than CPUs: shared round-robin
+    assert "--xla_cpu_multi_thread_eigen=false" in worker_env(1)["XLA_FLAGS"]
+    assert worker_env(1)["OMP_NUM_THREADS"] == "1"
+
+
 def test_process_pool_with_two_workers_matches_serial(tmp_path):
     serial = _results(CONFIG, tmp_path / "serial")
-    pooled = _results(dataclasses.replace(CONFIG, executor="process", workers=2), tmp_path / "process")
+    config = dataclasses.replace(CONFIG, executor="process", workers=2)
+    executor = ProcessExecutor(config)
+    assert executor.ready() > 0
+    cpus = [set(w["cpus"]) for w in executor.workers]
+    assert len({w["pid"] for w in executor.workers}) == 2 and all(cpus)
+    if len(os.sched_getaffinity(0)) >= 2:  # each worker on its own CPUs, not all workers on all
+        assert not cpus[0] & cpus[1]
+    pooled = _results(config, tmp_path / "process", executor)
     _same(serial, pooled)
     assert len({r["worker"] for r in pooled if "duplicate_of" not in r and r["status"] != "invalid"}) == 2
     assert {r["worker"] for r in serial} != {r["worker"] for r in pooled}

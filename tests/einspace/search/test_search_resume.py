@@ -17,7 +17,7 @@ from einspace.search import RunDirError, SearchConfig, run_search
 
 SYNTH = SearchConfig(objective="synthetic", strategy="re", budget=14, population=5, tournament=3, seed=4,
                      crossover_rate=0.3, max_params=200_000, max_nodes=64, max_activation_bytes=4 * 2**20)
-VOLATILE = ("worker", "wall_s", "timings", "finished_at")
+VOLATILE = ("worker", "wall_s", "timings", "started_at", "finished_at")
 
 
 def _stable(records):
