@@ -8,6 +8,10 @@ Cases (each in a fresh subprocess, so compile caches start where stated):
   serial-cold.
 - unroll<k> (with --unroll-sweep): serial-cold with k training steps per compiled call
   (0 = one scanned epoch), to compare compile and train seconds.
+- serial-fastcompile / process-2-fastcompile (with --fast-compile): serial-cold and process-2
+  with XLA_FLAGS=FAST_COMPILE_FLAGS (no LLVM optimisation, no fusion emitters; the workers
+  inherit the variable): compiles several times faster, runs slower. The library does not set
+  these flags; these cases measure whether a search should.
 - re-seed<S> / rs-seed<S>: a search of `--budget` trials with each strategy; the best
   validation accuracy of RE against random search's best and random sampling's mean.
 
@@ -29,7 +33,7 @@ Targets (issue 4): process-2 >= 1.6x serial-cold trials/min; compile <= 20% of c
 
     python benchmarks/search.py                 # ~10 min on 2 quiet CPU cores
     python benchmarks/search.py --candidates 8 --budget 16 --seeds 1   # quicker look
-    python benchmarks/search.py --skip strategies --unroll-sweep        # executors + unroll
+    python benchmarks/search.py --skip strategies --unroll-sweep --fast-compile   # executors, unroll, flags
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ import tempfile
 import time
 
 COMPILE_PHASES = ("init", "trace", "lower", "compile")
+FAST_COMPILE_FLAGS = "--xla_backend_optimization_level=0 --xla_cpu_use_fusion_emitters=false"
 
 
 def _fixed_candidates(n: int) -> list[str]:
@@ -138,8 +143,10 @@ def _case_strategy(args) -> dict:
             "statuses": result.summary["statuses"]}
 
 
-def _spawn(name: str, extra: list[str], cache: str) -> dict:
+def _spawn(name: str, extra: list[str], cache: str, xla_flags: str | None = None) -> dict:
     env = {**os.environ, "JITLOOP_COMPILE_CACHE": cache}
+    if xla_flags:
+        env["XLA_FLAGS"] = (env.get("XLA_FLAGS", "") + " " + xla_flags).strip()
     out = subprocess.run([sys.executable, __file__, "--worker", *extra], env=env, capture_output=True, text=True)
     if out.returncode != 0:
         raise RuntimeError(f"case {name} failed:\n{out.stderr[-3000:]}")
@@ -150,13 +157,13 @@ def _spawn(name: str, extra: list[str], cache: str) -> dict:
 
 def _executor_summary(rows: dict) -> None:
     s = rows.get("serial-cold") or next(r for r in rows.values() if "compile_share_raw" in r)
-    print(f"{'case':12} {'start s':>8} {'trials/min':>10} {'(total)':>8} {'speed-up':>8} {'compile raw':>11} "
+    print(f"{'case':21} {'start s':>8} {'trials/min':>10} {'(total)':>8} {'speed-up':>8} {'compile raw':>11} "
           f"{'critical':>8} {'cand s':>7} {'init':>6} {'compile':>7} {'train':>6}")
     for name, r in rows.items():
         if "compile_share_raw" not in r:
             continue
         m = r["mean_s"]
-        print(f"{name:12} {r['startup_s']:8.1f} {r['trials_per_min']:10.1f} {r['trials_per_min_total']:8.1f} "
+        print(f"{name:21} {r['startup_s']:8.1f} {r['trials_per_min']:10.1f} {r['trials_per_min_total']:8.1f} "
               f"{r['trials_per_min'] / s['trials_per_min']:7.2f}x {r['compile_share_raw']:11.2f} "
               f"{r['compile_share_critical']:8.2f} {r['mean_candidate_s']:7.2f} {m.get('init', 0):6.2f} "
               f"{m.get('trace', 0) + m.get('lower', 0) + m.get('compile', 0):7.2f} {m.get('train', 0):6.2f}")
@@ -172,6 +179,7 @@ def main() -> None:
     p.add_argument("--seeds", type=int, default=3, help="search seeds per strategy (median reported)")
     p.add_argument("--skip", default="", help="comma-separated: executors,strategies")
     p.add_argument("--unroll-sweep", action="store_true", help="also run serial-cold at unroll 0, 1, 2, 4, 8")
+    p.add_argument("--fast-compile", action="store_true", help="also run serial-cold with FAST_COMPILE_FLAGS")
     p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--executor", default="serial", help=argparse.SUPPRESS)
     p.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
@@ -191,6 +199,11 @@ def main() -> None:
             rows["serial-warm"] = _spawn("serial-warm", n, f"{caches}/serial")
             rows["thread-2"] = _spawn("thread-2", n + ["--executor", "thread", "--workers", "2"], f"{caches}/thread")
             rows["process-2"] = _spawn("process-2", n + ["--executor", "process", "--workers", "2"], f"{caches}/process")
+        if args.fast_compile:
+            n = ["--candidates", str(args.candidates)]
+            rows["serial-fastcompile"] = _spawn("serial-fastcompile", n, f"{caches}/fast", FAST_COMPILE_FLAGS)
+            rows["process-2-fastcompile"] = _spawn("process-2-fastcompile", n + ["--executor", "process", "--workers", "2"],
+                                                   f"{caches}/fast-process", FAST_COMPILE_FLAGS)
         if args.unroll_sweep:
             for k in (0, 1, 2, 4, 8):
                 rows[f"unroll{k}"] = _spawn(f"unroll{k}", ["--candidates", str(args.candidates), "--unroll", str(k)],
