@@ -129,7 +129,6 @@ EMBEDDED_PRESET = dict(budget=40, population=10, tournament=3, batch_size=64, ma
 # 2.7M-11M parameters and 31-69 MFLOPs per 1x8x8 digit, far over the preset's limits.
 EMBEDDED_SEED_WIDTH = 0.125
 EMBEDDED_INPUT_SHAPES = {"digits": (1, 8, 8), "mnist5k": (1, 28, 28)}  # checked against the data by a test
-LIMIT_FIELDS = ("max_depth", "max_nodes", "max_params", "max_activation_bytes", "max_flops", "max_ops")
 
 
 def preset_config(dataset: str, **overrides: Any) -> SearchConfig:
@@ -153,11 +152,10 @@ def preset_config(dataset: str, **overrides: Any) -> SearchConfig:
 
 def _narrow_seeds(config: SearchConfig, width: float, given: set[str]) -> SearchConfig:
     from einspace.search.space import seed_at_width, seed_limits
-    from einspace.seeds import SEEDS
     from einspace.tree import parse, to_text
 
     shape = EMBEDDED_INPUT_SHAPES[config.dataset]
-    trees = [seed_at_width(s, shape, width) if s in SEEDS else parse(s) for s in config.resolved_seeds()]
+    trees = [parse(s) if "(" in s else seed_at_width(s, shape, width) for s in config.resolved_seeds()]
     need = seed_limits(trees, shape)
     limits = {k: max(getattr(config, k), v) for k, v in need.items() if k not in given and getattr(config, k)}
     return dataclasses.replace(config, seeds=tuple(to_text(t) for t in trees), **limits)

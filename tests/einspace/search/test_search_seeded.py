@@ -41,6 +41,10 @@ def test_seed_width_errors_name_the_value():
         seed_at_width("alexnet", DIGITS, 0.5)
     with pytest.raises(ValueError, match=r"width=0 .*\(0, 1\]"):
         seed_at_width("vit", DIGITS, 0)
+    with pytest.raises(ValueError, match="alexnet"):
+        preset_config("digits", strategy="re-seeded", seeds=("alexnet",))
+    text = "sequential(linear(32), leakyrelu)"  # architecture texts are seeds as they are
+    assert preset_config("digits", strategy="re-seeded", seeds=(text,)).seeds == (text,)
 
 
 def test_digits_preset_admits_its_narrowed_seeds_but_not_full_width_ones():
