@@ -192,3 +192,17 @@ def test_benchmark_end_to_end_and_resume(tmp_path, capsys):
     assert "*" in (out / "results.md").read_text().split(row["title"])[1].splitlines()[0]
     with pytest.raises(ValueError, match=r"budget: 2 \(saved\) vs 3 \(now\)"):
         bench.main([*args[:-2], "--max-params", "20000", "--budget", "3"])
+
+
+def test_full_flag_selects_the_paper_protocol_and_flags_override(tmp_path):
+    bench = _benchmark()
+    cfg, out = bench.parse_config(["--full", "--out", str(tmp_path)])
+    assert (cfg.per_class, cfg.baseline_epochs, cfg.budget, cfg.epochs, cfg.retrain_epochs, cfg.batch_size) == \
+        (None, 64, 1000, 8, 64, 256)
+    assert (cfg.population, cfg.tournament) == (100, 10) and cfg.cache == str(tmp_path / "data")
+    seeded, _ = bench.parse_config(["--full", "--strategy", "re-seeded", "--seeds", "resnet18,mixer"])
+    assert seeded.budget == 500 and seeded.seeds == ("resnet18", "mixer")
+    cpu, _ = bench.parse_config(["--budget", "5", "--per-class", "3"])
+    assert (cpu.budget, cpu.per_class, cpu.population, cpu.epochs) == (5, 3, 8, 2)
+    search = bench.search_config(cfg, str(tmp_path / "addnist"), train_size=100)
+    assert search.batch_size == 100 and search.max_params == 10_000_000 and search.retrain_epochs == 64
