@@ -75,13 +75,22 @@ def _numpy_sampling(rng: np.random.Generator, d_k: int, d_v: int, n_max: int, tr
         values /= np.linalg.norm(values, axis=1, keepdims=True)
 
 
+def wall_and_cpu(fn) -> tuple[float, float]:
+    """(wall, process CPU) seconds of one blocking call. CPU seconds (all threads) measure the work
+    done and move far less than wall time when other jobs share the cores."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    jax.block_until_ready(fn())
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
 def bench_simulator(d_k: int, n_values: tuple[int, ...], jax_trials: int, numpy_trials: int, repeats: int,
                     prng_impl: str = "threefry2x32", batch_size: int | None = None, profile: bool = False) -> dict:
     """Trials/s of the jitted simulator vs the numpy loop on the same grid (d_k = d_v).
 
-    Compile time is measured apart (lower + compile of the one program for this grid); run times
-    are best-of-`repeats`, the jax and numpy repeats interleaved so both see the same machine load.
-    profile: also time the simulator's sampling and its matmuls alone, and numpy's sampling alone.
+    Compile time is measured apart (lower + compile of the one program for this grid). Run times
+    are best-of-`repeats` in wall and in CPU seconds, the jax and numpy repeats interleaved so both
+    see the same machine load. profile: also time the simulator's sampling and its matmuls alone,
+    and numpy's sampling alone.
     """
     key = jax.random.key(0, impl=prng_impl)
     batch = batch_size or simulator_batch_size(d_k, d_k, n_values, jax_trials)
@@ -92,17 +101,18 @@ def bench_simulator(d_k: int, n_values: tuple[int, ...], jax_trials: int, numpy_
     jax.block_until_ready(compiled(key))
     rng = np.random.default_rng(0)
     load_before = os.getloadavg()[0]
-    jax_s = numpy_s = float("inf")
+    jax_t, numpy_t = [], []
     for _ in range(repeats):
-        jax_s = min(jax_s, best_of(lambda: compiled(key), 1))
-        t = time.perf_counter()
-        numpy_noise_powers(rng, d_k, d_k, n_values, numpy_trials)
-        numpy_s = min(numpy_s, time.perf_counter() - t)
+        jax_t.append(wall_and_cpu(lambda: compiled(key)))
+        numpy_t.append(wall_and_cpu(lambda: numpy_noise_powers(rng, d_k, d_k, n_values, numpy_trials)))
+    (jax_wall, jax_cpu), (np_wall, np_cpu) = np.min(jax_t, axis=0), np.min(numpy_t, axis=0)
     row = {"bench": "simulator", "d_k": d_k, "n": list(n_values), "prng_impl": prng_impl, "batch_size": batch,
            "jax_trials": jax_trials, "numpy_trials": numpy_trials, "compile_s": compile_s,
-           "jax_trials_per_s": jax_trials / jax_s, "numpy_trials_per_s": numpy_trials / numpy_s,
+           "jax_trials_per_s": jax_trials / jax_wall, "numpy_trials_per_s": numpy_trials / np_wall,
+           "jax_cpu_us": jax_cpu / jax_trials * 1e6, "numpy_cpu_us": np_cpu / numpy_trials * 1e6,
            "load_avg_1min": [load_before, os.getloadavg()[0]], "cpus": os.cpu_count(), "jax": jax.__version__}
     row["speedup"] = row["jax_trials_per_s"] / row["numpy_trials_per_s"]
+    row["cpu_speedup"] = row["numpy_cpu_us"] / row["jax_cpu_us"]
     if profile:
         row.update(profile_simulator(key, d_k, n_values, min(jax_trials, 1024), min(numpy_trials, 200), repeats, batch))
     return row
@@ -110,17 +120,24 @@ def bench_simulator(d_k: int, n_values: tuple[int, ...], jax_trials: int, numpy_
 
 def profile_simulator(key, d_k: int, n_values: tuple[int, ...], trials: int, numpy_trials: int, repeats: int,
                       batch: int) -> dict:
-    """Microseconds per trial of the parts: jax sampling, jax matmuls, numpy sampling."""
+    """Wall and CPU microseconds per trial of the parts: jax sampling, jax matmuls, numpy sampling."""
     n_max = max(n_values)
     sampling = functools.partial(_sampling_only, key, d_k=d_k, d_v=d_k, n_max=n_max, trials=trials, batch_size=batch)
     ks, vs = jax.vmap(lambda t: trial_samples(key, t, n_max, d_k, d_k))(jnp.arange(trials))
     matmuls = functools.partial(_matmuls_only, ks, vs, n_values=n_values, batch_size=batch)
     jax.block_until_ready((sampling(), matmuls()))
     rng = np.random.default_rng(1)
-    numpy_sampling = best_of(lambda: _numpy_sampling(rng, d_k, d_k, n_max, numpy_trials), repeats)
-    return {"jax_sampling_us": best_of(sampling, repeats) / trials * 1e6,
-            "jax_matmuls_us": best_of(matmuls, repeats) / trials * 1e6,
-            "numpy_sampling_us": numpy_sampling / numpy_trials * 1e6}
+    parts = {"jax_sampling": (sampling, trials), "jax_matmuls": (matmuls, trials),
+             "numpy_sampling": (lambda: _numpy_sampling(rng, d_k, d_k, n_max, numpy_trials), numpy_trials)}
+    times = {name: [] for name in parts}
+    for _ in range(repeats):
+        for name, (fn, _) in parts.items():
+            times[name].append(wall_and_cpu(fn))
+    out = {}
+    for name, (_, count) in parts.items():
+        wall, cpu = np.min(times[name], axis=0)
+        out[f"{name}_us"], out[f"{name}_cpu_us"] = wall / count * 1e6, cpu / count * 1e6
+    return out
 
 
 def _inputs(t: int, d: int, seed: int = 0):
@@ -201,11 +218,11 @@ def print_summary(rows: list[dict]) -> None:
     for r in sim:
         print(f"\nsimulator d_k={r['d_k']} n={r['n']} ({r['prng_impl']}, chunk {r['batch_size']}): jax "
               f"{r['jax_trials_per_s']:.0f} trials/s, numpy {r['numpy_trials_per_s']:.0f} trials/s, speedup "
-              f"{r['speedup']:.1f}x (target >= 20x); compile {r['compile_s']:.2f} s")
+              f"{r['speedup']:.1f}x wall, {r['cpu_speedup']:.1f}x CPU time (target >= 20x); compile {r['compile_s']:.2f} s")
         if "jax_sampling_us" in r:
-            print(f"  per trial: jax sampling {r['jax_sampling_us']:.0f} us + matmuls {r['jax_matmuls_us']:.0f} us "
-                  f"(whole program {1e6 / r['jax_trials_per_s']:.0f} us); numpy sampling "
-                  f"{r['numpy_sampling_us']:.0f} us of {1e6 / r['numpy_trials_per_s']:.0f} us")
+            print(f"  CPU us per trial: jax sampling {r['jax_sampling_cpu_us']:.0f} + matmuls {r['jax_matmuls_cpu_us']:.0f} "
+                  f"(whole program {r['jax_cpu_us']:.0f}); numpy sampling {r['numpy_sampling_cpu_us']:.0f} "
+                  f"of {r['numpy_cpu_us']:.0f}")
     att = [r for r in rows if r["bench"] == "attention"]
     if not att:
         return

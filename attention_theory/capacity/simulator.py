@@ -26,7 +26,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from attention_theory.memory.sampling import unit_sphere
+from attention_theory.memory.sampling import threefry_normal
 
 
 # Working-set budget of one simulator chunk: about the L2 + a slice of L3 of a small CPU. Larger
@@ -78,9 +78,12 @@ def hebbian_noise_powers(
 
 
 def trial_samples(key: jax.Array, t: jax.Array, n_max: int, d_k: int, d_v: int) -> tuple[jax.Array, jax.Array]:
-    """Trial t's keys (n_max, d_k) and values (n_max, d_v), uniform on the unit spheres."""
-    kk, kv = jax.random.split(jax.random.fold_in(key, t))
-    return unit_sphere(kk, n_max, d_k), unit_sphere(kv, n_max, d_v)
+    """Trial t's keys (n_max, d_k) and values (n_max, d_v), uniform on the unit spheres: the rows of
+    one (n_max, d_k + d_v) Gaussian draw from fold_in(key, t), split and normalised."""
+    g = threefry_normal(jax.random.fold_in(key, t), (n_max, d_k + d_v))
+    keys, values = g[:, :d_k], g[:, d_k:]
+    return (keys / jnp.linalg.norm(keys, axis=-1, keepdims=True),
+            values / jnp.linalg.norm(values, axis=-1, keepdims=True))
 
 
 def simulate_noise_powers(

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import jax
 import jax.numpy as jnp
+import numpy as np
+from jax.extend.random import threefry_2x32
 
 # Key implementations a Monte Carlo config may name (jax.random.key(seed, impl=...)). Recorded in
 # every config so a run is reproducible: the same seed gives different draws under each impl.
@@ -26,6 +30,28 @@ def unit_sphere(key: jax.Array, n: int, d: int, dtype=jnp.float32) -> jax.Array:
     """n points i.i.d. uniform on the unit sphere S^{d-1}: (n, d)."""
     g = jax.random.normal(key, (n, d), dtype)
     return g / jnp.linalg.norm(g, axis=-1, keepdims=True)
+
+
+def threefry_normal(key: jax.Array, shape: tuple[int, ...]) -> jax.Array:
+    """Float32 standard normals (shape) using BOTH 32-bit words of every threefry2x32 hash.
+
+    jax.random.normal under the default jax_threefry_partitionable=True spends one 2x32 hash per
+    32-bit output (it XORs the two words); the original threefry stream keeps both, half the
+    hashing, and hashing is nearly all of the sampling cost on CPU (measured 60 -> 30 CPU-us per
+    16k normals). The result equals jax.random.normal(key, shape) under
+    jax.threefry_partitionable(False) bit for bit (same uniform and erf_inv transform). Keys of
+    another implementation fall back to jax.random.normal.
+    """
+    if str(jax.random.key_impl(key)) != "threefry2x32":
+        return jax.random.normal(key, shape, jnp.float32)
+    counts = jax.lax.iota(jnp.uint32, math.prod(shape))
+    bits = threefry_2x32(jax.random.key_data(key), counts).reshape(shape)
+    # uniform [0, 1) from the top 23 bits as a float32 mantissa, then (-1, 1) as in jax.random.normal
+    one = np.array(1.0, np.float32).view(np.uint32)
+    unit = jax.lax.bitcast_convert_type((bits >> 9) | one, jnp.float32) - 1.0
+    lo = np.nextafter(np.float32(-1.0), np.float32(0.0))
+    u = jnp.maximum(lo, unit * (np.float32(1.0) - lo) + lo)
+    return np.float32(np.sqrt(2.0)) * jax.lax.erf_inv(u)
 
 
 def masked_unit_sphere(key: jax.Array, n: int, d_max: int, d: jax.Array) -> jax.Array:

@@ -21,7 +21,10 @@ def test_e3_error_grows_with_depth_and_respects_theorem():
     assert by_key[(1, 3, 20)]["or_oracle"] > 0.5  # (n-1)/d_k = 0.59 > delta: most items fail
     assert by_key[(1, 1, 4)]["or_oracle"] == 0.0
     sweep = {w["H"]: w for w in report.summary["width_sweep"]}
-    assert sweep[8]["sum_decode"] > 0.5 and sweep[1]["sum_decode"] == 0.0  # d_k = 8 cannot hold 8 items
+    assert sweep[8]["sum_decode"] > 0.5  # d_k = 8 cannot hold 8 items
+    # d_k = 64 holds them: P(noise power >= delta) ~1e-4 per item and layer (measured, 1.6e5 draws),
+    # so 0.064 failures expected among the 320 x 2 item-layers; 0.01 allows 3 (P(>= 4) ~ 1e-6)
+    assert sweep[1]["sum_decode"] <= 0.01
     assert report.summary["H_star"] == pytest.approx(0.5 * 64 / (2.718281828 * 8), rel=1e-6)
 
 
