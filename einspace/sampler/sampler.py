@@ -19,6 +19,7 @@ from einspace.grammar.feature import Feature, feature_for_input
 from einspace.grammar.grammar import MODULE_RULES, ROOT_RULES, Grammar
 from einspace.grammar.ops import get_op
 from einspace.sampler.limits import Limits
+from einspace.sampler.uniforms import Uniforms
 from einspace.tree.infer import BYTES_PER_ELEMENT
 from einspace.tree.node import Node
 
@@ -43,6 +44,7 @@ class Sampler:
 
     def __init__(self, grammar: Grammar, limits: Limits, rng):
         self.grammar, self.limits, self.rng = grammar, limits, rng
+        self.random = Uniforms(rng)  # rng.random() in blocks; synced back when draw() returns
         self.slots = {}  # slot -> (items (node, spec), weights, cumulative weights, total)
         for slot, opts in grammar.options.items():
             opts = [o for o in opts if o.weight > 0]
@@ -51,6 +53,10 @@ class Sampler:
                                 list(accumulate(weights)), sum(weights))
         self.module_w = [grammar.module_probs[r] for r in MODULE_RULES]
         self.root_w = [grammar.root_probs[r] for r in ROOT_RULES]
+        # The unrestricted rule draws (no depth cap, no excluded rule) are by far the most
+        # common: their cumulative weights are computed once.
+        self.rule_tables = {root: (rules, w, list(accumulate(w)), sum(w)) for root, rules, w in
+                            ((False, MODULE_RULES, self.module_w), (True, ROOT_RULES, self.root_w))}
         self.max_act = limits.max_activation_bytes // BYTES_PER_ELEMENT
         self.max_flops = limits.max_flops if limits.max_flops is not None else float("inf")
         self.reset()
@@ -74,19 +80,27 @@ class Sampler:
     def _weighted(self, items: list, weights: list, cum: list | None = None, total: float | None = None):
         """Yield items lazily in weighted random order without replacement (zero weights never).
 
-        The first draw bisects the cumulative weights (most draws are accepted at once)."""
+        The first draw bisects the cumulative weights (most draws are accepted at once); the hot
+        paths inline it (`_first`) and fall back to `_rest`, drawing the same random numbers."""
         if total is None:
             total = sum(weights)
         if not items or total <= 0:
             return
         if cum is None:
             cum = list(accumulate(weights))
-        j = min(bisect_right(cum, self.rng.random() * total), len(items) - 1)
+        j = self._first(cum, total, len(items))
         yield items[j]
+        yield from self._rest(items, weights, j, total)
+
+    def _first(self, cum: list, total: float, n: int) -> int:
+        return min(bisect_right(cum, self.random() * total), n - 1)
+
+    def _rest(self, items: list, weights: list, j: int, total: float):
+        """The items other than `j`, in weighted random order without replacement."""
         alive = [i for i, w in enumerate(weights) if w > 0 and i != j]
         total -= weights[j]
         while alive:
-            r = self.rng.random() * total
+            r = self.random() * total
             k = len(alive) - 1
             for t, i in enumerate(alive):
                 r -= weights[i]
@@ -108,12 +122,22 @@ class Sampler:
         self.steps += 1
         if self.steps > self.step_budget:
             raise _Restart
-        rules, weights = (ROOT_RULES, self.root_w) if root else (MODULE_RULES, self.module_w)
-        if depth >= self.limits.max_depth:
-            weights = [w if r == "computation" else 0.0 for r, w in zip(rules, weights)]
-        if exclude is not None:
-            weights = [0.0 if (r == exclude.op) else w for r, w in zip(rules, weights)]
-        for rule in islice(self._weighted(rules, weights), _TRIES):
+        rules, weights, cum, total = self.rule_tables[root]
+        if depth >= self.limits.max_depth or exclude is not None:
+            if depth >= self.limits.max_depth:
+                weights = [w if r == "computation" else 0.0 for r, w in zip(rules, weights)]
+            if exclude is not None:
+                weights = [0.0 if (r == exclude.op) else w for r, w in zip(rules, weights)]
+            cum, total = list(accumulate(weights)), sum(weights)
+        if total <= 0:
+            return None
+        j = self._first(cum, total, len(rules))
+        snap = self._snap()
+        res = getattr(self, "_" + rules[j])(f, depth, copies, exclude)
+        if res is not None:
+            return res
+        self._restore(snap)
+        for rule in islice(self._rest(rules, weights, j, total), _TRIES - 1):
             snap = self._snap()
             res = getattr(self, "_" + rule)(f, depth, copies, exclude)
             if res is not None:
@@ -124,25 +148,41 @@ class Sampler:
     def _draw_valid(self, slot: str, accept):
         """Weighted draw among the slot's options, redrawing without the rejected ones until
         `accept(node, spec)` returns a payload (or the options run out)."""
-        for node, spec in self._weighted(*self.slots[slot]):
+        items, weights, cum, total = self.slots[slot]
+        if not items or total <= 0:
+            return None
+        j = self._first(cum, total, len(items))
+        payload = accept(*items[j])
+        if payload is not None:
+            return items[j][0], payload
+        for node, spec in self._rest(items, weights, j, total):
             payload = accept(node, spec)
             if payload is not None:
                 return node, payload
         return None
+
+    def _unary(self, node: Node, spec, f: Feature, grid=()):
+        """(out, params, activation elements, flops) of one copy of unary option `node` on `f`
+        (col2im: on `grid`), or None where it does not apply. (Memoising this measured slower:
+        a context repeats too rarely within one sample to pay for the dict.)"""
+        args = grid if spec.needs_grid else node.args
+        out = spec.shape(f, args)
+        info = None if out is None else (out, spec.params(f, args), out.size if spec.moves_data else 0,
+                                         spec.flops(f, args))
+        return info
 
     def _computation(self, f, depth, copies, exclude):
         if not self._room(1):
             return None
 
         def accept(node, spec):
-            if node == exclude:
+            if exclude is not None and node == exclude:
                 return None
-            out = spec.shape(f, node.args)
-            if out is None:
+            info = self._unary(node, spec, f)
+            if info is None:
                 return None
-            p = copies * spec.params(f, node.args)
-            a = copies * out.size if spec.moves_data else 0
-            fl = copies * spec.flops(f, node.args)
+            out, p, a, fl = info
+            p, a, fl = copies * p, copies * a, copies * fl
             return (out, p, a, fl) if self._fits(p, a, fl) else None
 
         res = self._draw_valid("computation", accept)
@@ -246,16 +286,19 @@ class Sampler:
             return None
         tries = 0
         for pnode, pspec in self._weighted(*self.slots["prerouting"]):
-            mid = pspec.shape(f, pnode.args)
-            pflops = copies * pspec.flops(f, pnode.args) if mid is not None else 0
-            if mid is None or not self._fits(0, copies * mid.size if pspec.moves_data else 0, pflops):
+            info = self._unary(pnode, pspec, f)
+            if info is None:
                 continue  # not applicable here: a rejected draw, not a try
+            mid, _, pact, pflops = info
+            pact, pflops = copies * pact, copies * pflops
+            if not self._fits(0, pact, pflops):
+                continue
             tries += 1
             if tries > _TRIES:
                 break
             snap = self._snap()
             self.nodes += 3
-            self.act += copies * mid.size if pspec.moves_data else 0
+            self.act += pact
             self.flops += pflops
             inner = self.module(mid, depth + 1, copies)
             if inner is not None:
@@ -270,11 +313,11 @@ class Sampler:
         def accept(node, spec):
             if spec.needs_grid and not grid:
                 return None
-            out = spec.shape(f, grid if spec.needs_grid else node.args)
-            if out is None:
+            info = self._unary(node, spec, f, grid if spec.needs_grid else ())
+            if info is None:
                 return None
-            a = copies * out.size if spec.moves_data else 0
-            fl = copies * spec.flops(f, grid if spec.needs_grid else node.args)
+            out, _, a, fl = info
+            a, fl = copies * a, copies * fl
             return (out, a, fl) if self._fits(0, a, fl) else None
 
         res = self._draw_valid("postrouting", accept)
@@ -297,6 +340,8 @@ class Sampler:
             res = self.module(f, depth, copies, root=root, exclude=exclude)
         except _Restart:
             return None
+        finally:
+            self.random.sync()
         return None if res is None else res[0]
 
 

@@ -129,3 +129,35 @@ def test_running_budgets_equal_symbolic_inference(p):
         assert sampler.act * BYTES_PER_ELEMENT == a.activation_bytes
         assert a.flops <= 5_000_000
         done += 1
+
+
+def test_buffered_uniforms_match_scalar_draws_and_leave_the_generator_in_place():
+    from einspace.sampler.uniforms import Uniforms
+
+    ref, rng = np.random.default_rng(3), np.random.default_rng(3)
+    ref.integers(5), rng.integers(5)  # leaves half a 64-bit draw cached for the next small integer
+    u = Uniforms(rng)
+    assert [u() for _ in range(500)] == [ref.random() for _ in range(500)]
+    u.sync()
+    assert rng.integers(5, size=7).tolist() == ref.integers(5, size=7).tolist()
+    assert rng.random() == ref.random()
+    # a bit generator that cannot advance is drawn from one value at a time
+    mt, mt_ref = np.random.Generator(np.random.MT19937(1)), np.random.Generator(np.random.MT19937(1))
+    u = Uniforms(mt)
+    assert [u() for _ in range(100)] == [mt_ref.random() for _ in range(100)]
+
+
+def test_sampling_and_mutation_are_the_same_with_scalar_draws(monkeypatch):
+    from einspace.sampler import mutate
+    from einspace.sampler import uniforms
+
+    def run():
+        rng, out = np.random.default_rng(11), []
+        for _ in range(15):
+            t = sample(default_grammar(0.32), (3, 28, 28), rng, Limits(max_nodes=80))
+            out += [to_text(t), to_text(mutate(t, default_grammar(0.32), (3, 28, 28), rng, Limits(max_nodes=80)))]
+        return out, rng.random()
+
+    buffered = run()
+    monkeypatch.setattr(uniforms, "_SCALAR_FIRST", 10**9)  # the naive path: every draw a scalar call
+    assert run() == buffered
