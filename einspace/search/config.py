@@ -35,7 +35,9 @@ class SearchConfig:
     optimum, for testing strategies; see einspace.search.synthetic).
     epochs ... unroll_steps: the candidate protocol (jitloop TrainConfig fields); unroll_steps
     None = the backend's default (einspace.training.default_unroll_steps: 1 on CPU, where it
-    compiles fastest, else a scanned epoch).
+    compiles fastest, else a scanned epoch). compile_effort: XLA's exec_time_optimization_effort
+    while a candidate is built and compiled, in [-1, 1] (0 = JAX's default); -1 compiled digits
+    candidates' train programs ~40% faster on a 2-core CPU with unchanged step times.
     max_*: resource limits of sampled/mutated architectures (max_flops per example is a
     search-level filter: proposals above it are redrawn; so is max_ops, the number of leaf ops
     once repeated branches are expanded, which is what compile time grows with). timeout_s: per-candidate wall-clock
@@ -63,6 +65,7 @@ class SearchConfig:
     momentum: float = 0.9
     weight_decay: float = 3e-4
     unroll_steps: int | None = None
+    compile_effort: float = -1.0
     max_depth: int = 32
     max_nodes: int = 256
     max_params: int = 10_000_000
@@ -86,6 +89,7 @@ class SearchConfig:
             _check(getattr(self, field) >= 1, field, getattr(self, field), "it must be >= 1")
         for field in ("max_flops", "max_ops", "timeout_s", "synthetic_delay_s"):
             _check(getattr(self, field) >= 0, field, getattr(self, field), "it must be >= 0 (0 = off)")
+        _check(-1.0 <= self.compile_effort <= 1.0, "compile_effort", self.compile_effort, "it must be in [-1, 1]")
         _check(self.unroll_steps is None or self.unroll_steps >= 0, "unroll_steps", self.unroll_steps,
                "give None (the backend's default), 0 (a scanned epoch) or k >= 1 steps per call")
         _check(0.0 <= self.crossover_rate <= 1.0, "crossover_rate", self.crossover_rate, "it must be in [0, 1]")
@@ -161,8 +165,9 @@ def _narrow_seeds(config: SearchConfig, width: float, given: set[str]) -> Search
     return dataclasses.replace(config, seeds=tuple(to_text(t) for t in trees), **limits)
 
 
-# Fields that may change between a run and its resume without changing any result.
-RESUMABLE_FIELDS = ("budget", "executor", "workers", "retrain_epochs", "synthetic_delay_s")
+# Fields that may change between a run and its resume without changing any result
+# (compile_effort changes how hard XLA optimises, not what it computes).
+RESUMABLE_FIELDS = ("budget", "executor", "workers", "retrain_epochs", "synthetic_delay_s", "compile_effort")
 
 
 def config_differences(saved: dict[str, Any], now: dict[str, Any]) -> list[str]:

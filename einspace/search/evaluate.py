@@ -18,9 +18,11 @@ runner's "finished_at" are wall-clock times, so a benchmark can tell which phase
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import socket
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -94,6 +96,30 @@ def train_config(config: SearchConfig, epochs: int | None = None) -> TrainConfig
     )
 
 
+_EFFORT = "jax_exec_time_optimization_effort"
+_effort_lock = threading.Lock()
+_effort_state = {"users": 0, "saved": 0.0}  # evaluations inside compile_effort; the value before
+
+
+@contextlib.contextmanager
+def compile_effort(value: float):
+    """XLA's exec_time_optimization_effort = `value` for the compiles inside (the model's eager
+    initialisers and its train and eval programs); the previous value comes back when the last
+    evaluation in this process leaves (the thread executor's threads share the setting)."""
+    with _effort_lock:
+        if _effort_state["users"] == 0:
+            _effort_state["saved"] = getattr(jax.config, _EFFORT)
+        _effort_state["users"] += 1
+        jax.config.update(_EFFORT, value)
+    try:
+        yield
+    finally:
+        with _effort_lock:
+            _effort_state["users"] -= 1
+            if _effort_state["users"] == 0:
+                jax.config.update(_EFFORT, _effort_state["saved"])
+
+
 class _Watch:
     """fit callback: halts at a rung below its bar, stops past the wall-clock limit."""
 
@@ -135,8 +161,9 @@ class Evaluator:
         if self.warm_up_s is None:
             t0 = time.perf_counter()
             if self.splits is not None:
-                self.train_fn(parse(WARM_UP_ARCH), self.splits, train_config(self.config, epochs=1), model_seed=0,
-                              progress=False, callbacks=(), init_prng=SEARCH_INIT_PRNG)
+                with compile_effort(self.config.compile_effort):
+                    self.train_fn(parse(WARM_UP_ARCH), self.splits, train_config(self.config, epochs=1), model_seed=0,
+                                  progress=False, callbacks=(), init_prng=SEARCH_INIT_PRNG)
             self.warm_up_s = time.perf_counter() - t0
         return self.warm_up_s
 
@@ -163,8 +190,9 @@ class Evaluator:
     def _train(self, tree, task: Task, record: dict[str, Any], t0: float) -> dict[str, Any]:
         watch = _Watch(task, self.config.timeout_s)
         try:
-            result, info = self.train_fn(tree, self.splits, train_config(self.config), model_seed=task.model_seed,
-                                         progress=False, callbacks=[watch], init_prng=SEARCH_INIT_PRNG)
+            with compile_effort(self.config.compile_effort):
+                result, info = self.train_fn(tree, self.splits, train_config(self.config), model_seed=task.model_seed,
+                                             progress=False, callbacks=[watch], init_prng=SEARCH_INIT_PRNG)
         except MemoryError as err:
             return self._done(record, "out_of_memory", f"MemoryError: {err}", t0)
         except jax.errors.JaxRuntimeError as err:

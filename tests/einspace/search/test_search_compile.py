@@ -12,6 +12,7 @@ import pytest
 
 from einspace.data import load_embedded
 from einspace.search import Evaluator, SearchConfig, Task, train_config
+from einspace.search.evaluate import compile_effort
 from einspace.training import default_unroll_steps, train_architecture
 from jitloop import programs
 
@@ -61,3 +62,23 @@ def test_one_step_per_call_trains_like_a_scanned_epoch(splits):
         result, _ = train_architecture(ARCH.format(40), splits, config, progress=False)
         losses[unroll] = [h["train_loss"] for h in result.history]
     np.testing.assert_allclose(losses[1], losses[0], rtol=1e-4)  # composite-module tolerance
+
+
+def test_candidates_compile_at_the_configured_effort_and_the_setting_is_restored(splits):
+    seen = []
+
+    def train_fn(tree, splits, config, **kwargs):
+        seen.append(jax.config.jax_exec_time_optimization_effort)
+        raise ValueError("stop here")  # recorded as compile_error: enough to see the setting
+
+    before = jax.config.jax_exec_time_optimization_effort
+    record = Evaluator(dataclasses.replace(CONFIG, compile_effort=-0.5), splits, train_fn=train_fn)(Task(0, ARCH.format(8), "h"))
+    assert record["status"] == "compile_error" and seen == [-0.5]
+    assert jax.config.jax_exec_time_optimization_effort == before
+    with compile_effort(-1.0):  # overlapping evaluations (threads) keep it until the last leaves
+        with compile_effort(-1.0):
+            pass
+        assert jax.config.jax_exec_time_optimization_effort == -1.0
+    assert jax.config.jax_exec_time_optimization_effort == before
+    with pytest.raises(ValueError, match=r"SearchConfig.compile_effort=2 .*\[-1, 1\]"):
+        SearchConfig(compile_effort=2).validate()
