@@ -93,8 +93,9 @@ def bench_simulator(d_k: int, n_values: tuple[int, ...], jax_trials: int, numpy_
     and numpy's sampling alone.
     """
     key = jax.random.key(0, impl=prng_impl)
-    batch = batch_size or simulator_batch_size(d_k, d_k, n_values, jax_trials)
-    static = dict(d_k=d_k, d_v=d_k, n_values=n_values, trials=jax_trials, batch_size=batch)
+    devices = jax.local_device_count()
+    batch = batch_size or simulator_batch_size(d_k, d_k, n_values, -(-jax_trials // devices))
+    static = dict(d_k=d_k, d_v=d_k, n_values=n_values, trials=jax_trials, batch_size=batch, devices=devices)
     t = time.perf_counter()
     compiled = hebbian_noise_powers.lower(key, **static).compile()
     compile_s = time.perf_counter() - t
@@ -107,6 +108,7 @@ def bench_simulator(d_k: int, n_values: tuple[int, ...], jax_trials: int, numpy_
         numpy_t.append(wall_and_cpu(lambda: numpy_noise_powers(rng, d_k, d_k, n_values, numpy_trials)))
     (jax_wall, jax_cpu), (np_wall, np_cpu) = np.min(jax_t, axis=0), np.min(numpy_t, axis=0)
     row = {"bench": "simulator", "d_k": d_k, "n": list(n_values), "prng_impl": prng_impl, "batch_size": batch,
+           "devices": devices,
            "jax_trials": jax_trials, "numpy_trials": numpy_trials, "compile_s": compile_s,
            "jax_trials_per_s": jax_trials / jax_wall, "numpy_trials_per_s": numpy_trials / np_wall,
            "jax_cpu_us": jax_cpu / jax_trials * 1e6, "numpy_cpu_us": np_cpu / numpy_trials * 1e6,
@@ -194,7 +196,10 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--profile", action="store_true", help="also time the simulator's sampling and matmuls apart")
     p.add_argument("--skip-simulator", action="store_true")
     p.add_argument("--skip-attention", action="store_true")
+    p.add_argument("--cpu-devices", type=int, default=os.cpu_count(),
+                   help="host devices the simulator splits its trials over (XLA:CPU runs it on ~1 core each)")
     args = p.parse_args(argv)
+    jax.config.update("jax_num_cpu_devices", args.cpu_devices)  # before the first computation
     rows = []
     if not args.skip_simulator:
         row = bench_simulator(args.d_k, tuple(int(x) for x in args.n.split(",")), args.jax_trials, args.numpy_trials,
@@ -216,7 +221,7 @@ def main(argv: list[str] | None = None) -> None:
 def print_summary(rows: list[dict]) -> None:
     sim = [r for r in rows if r["bench"] == "simulator"]
     for r in sim:
-        print(f"\nsimulator d_k={r['d_k']} n={r['n']} ({r['prng_impl']}, chunk {r['batch_size']}): jax "
+        print(f"\nsimulator d_k={r['d_k']} n={r['n']} ({r['prng_impl']}, {r['devices']} devices x chunk {r['batch_size']}): jax "
               f"{r['jax_trials_per_s']:.0f} trials/s, numpy {r['numpy_trials_per_s']:.0f} trials/s, speedup "
               f"{r['speedup']:.1f}x wall, {r['cpu_speedup']:.1f}x CPU time (target >= 20x); compile {r['compile_s']:.2f} s")
         if "jax_sampling_us" in r:

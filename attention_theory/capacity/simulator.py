@@ -63,18 +63,30 @@ def noise_powers_from_samples(keys: jax.Array, values: jax.Array, n_values: tupl
     return jnp.stack([by_n[n] for n in n_values])
 
 
-@functools.partial(jax.jit, static_argnames=("d_k", "d_v", "n_values", "trials", "batch_size"))
+@functools.partial(jax.jit, static_argnames=("d_k", "d_v", "n_values", "trials", "batch_size", "devices"))
 def hebbian_noise_powers(
-    key: jax.Array, *, d_k: int, d_v: int, n_values: tuple[int, ...], trials: int, batch_size: int
+    key: jax.Array, *, d_k: int, d_v: int, n_values: tuple[int, ...], trials: int, batch_size: int, devices: int = 1
 ) -> jax.Array:
     """(trials, len(n_values), max(n_values)) relative noise powers; NaN for items m >= n.
 
-    Trial t uses jax.random.fold_in(key, t), so results do not depend on batch_size.
+    Trial t uses jax.random.fold_in(key, t), so results depend on neither batch_size nor
+    devices. devices > 1 splits the trials over the first `devices` local devices (shard_map):
+    XLA:CPU runs this program on about one core, so host devices (jax_num_cpu_devices) are how
+    it uses several.
     """
-    def one_trial(t):
-        return noise_powers_from_samples(*trial_samples(key, t, max(n_values), d_k, d_v), n_values)
+    def chunked(k, ts):
+        def one_trial(t):
+            return noise_powers_from_samples(*trial_samples(k, t, max(n_values), d_k, d_v), n_values)
 
-    return jax.lax.map(one_trial, jnp.arange(trials), batch_size=batch_size)
+        return jax.lax.map(one_trial, ts, batch_size=batch_size)
+
+    if devices == 1:
+        return chunked(key, jnp.arange(trials))
+    padded = -(-trials // devices) * devices
+    mesh = jax.sharding.Mesh(np.array(jax.local_devices()[:devices]), ("trials",))
+    spec = jax.sharding.PartitionSpec
+    run = jax.shard_map(chunked, mesh=mesh, in_specs=(spec(), spec("trials")), out_specs=spec("trials"))
+    return run(key, jnp.arange(padded))[:trials]
 
 
 def trial_samples(key: jax.Array, t: jax.Array, n_max: int, d_k: int, d_v: int) -> tuple[jax.Array, jax.Array]:
@@ -87,17 +99,27 @@ def trial_samples(key: jax.Array, t: jax.Array, n_max: int, d_k: int, d_v: int) 
 
 
 def simulate_noise_powers(
-    key: jax.Array, d_k: int, d_v: int, n_values: tuple[int, ...], trials: int, batch_size: int | None = None
+    key: jax.Array, d_k: int, d_v: int, n_values: tuple[int, ...], trials: int, batch_size: int | None = None,
+    devices: int | None = None,
 ) -> np.ndarray:
-    """Validated wrapper of `hebbian_noise_powers` returning numpy (trials, N, n_max)."""
+    """Validated wrapper of `hebbian_noise_powers` returning numpy (trials, N, n_max).
+
+    devices=None uses every local device (never more than trials); batch_size=None a cache-sized
+    chunk per device."""
     n_values = tuple(int(n) for n in n_values)
     if not n_values or min(n_values) < 1:
         raise ValueError(f"n_values={n_values} must be a non-empty tuple of ints >= 1")
     if d_k < 1 or d_v < 1 or trials < 1:
         raise ValueError(f"need d_k, d_v, trials >= 1; got d_k={d_k}, d_v={d_v}, trials={trials}")
+    available = jax.local_device_count()
+    if devices is None:
+        devices = min(available, trials)
+    if not 1 <= devices <= available:
+        raise ValueError(f"devices={devices} must lie in [1, {available}] (the local devices)")
     if batch_size is None:
-        batch_size = simulator_batch_size(d_k, d_v, n_values, trials)
-    out = hebbian_noise_powers(key, d_k=d_k, d_v=d_v, n_values=n_values, trials=trials, batch_size=batch_size)
+        batch_size = simulator_batch_size(d_k, d_v, n_values, -(-trials // devices))
+    out = hebbian_noise_powers(key, d_k=d_k, d_v=d_v, n_values=n_values, trials=trials, batch_size=batch_size,
+                               devices=devices)
     return np.asarray(out)
 
 

@@ -5,6 +5,10 @@ than one PRNG implementation."""
 from __future__ import annotations
 
 import dataclasses
+import os
+import subprocess
+import sys
+import textwrap
 
 import jax
 import numpy as np
@@ -88,3 +92,30 @@ def test_noise_power_holds_under_philox_and_impl_is_recorded():
 def test_unknown_prng_impl_names_the_field():
     with pytest.raises(ValueError, match="E1Config.prng_impl='mt19937'.*threefry2x32"):
         E1Config(prng_impl="mt19937")
+
+
+TWO_DEVICES = textwrap.dedent(
+    """
+    import jax
+    jax.config.update("jax_num_cpu_devices", 2)
+    import numpy as np
+    from attention_theory.capacity import simulate_noise_powers
+    assert jax.local_device_count() == 2, jax.devices()
+    key = jax.random.key(3)
+    one = simulate_noise_powers(key, 16, 8, (4, 9), trials=7, devices=1)
+    two = simulate_noise_powers(key, 16, 8, (4, 9), trials=7)  # 7 trials padded to 8, split 4 + 4
+    print("SAME" if np.array_equal(one, two, equal_nan=True) else f"DIFF {np.nanmax(np.abs(one - two))}")
+    """
+)
+
+
+def test_trials_split_over_two_host_devices_give_the_same_draws():
+    env = dict(os.environ, JAX_PLATFORMS="cpu")
+    proc = subprocess.run([sys.executable, "-c", TWO_DEVICES], capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.strip().endswith("SAME"), proc.stdout
+
+
+def test_devices_beyond_the_local_ones_are_refused(key):
+    with pytest.raises(ValueError, match="devices=5 must lie in \\[1, 1\\]"):
+        simulate_noise_powers(key, 8, 8, (4,), 4, devices=5)
