@@ -1,7 +1,14 @@
 """Benchmark: the capacity simulator and the linear-attention forms.
 
 Part 1 -- trials/s of the jitted, vmapped crosstalk simulator (attention_theory.capacity) vs a
-straightforward numpy loop over trials on the same (n x d_k) grid. Target: >= 20x.
+straightforward numpy loop over trials on the same (n x d_k) grid. Target: >= 20x. Wall and CPU
+seconds are both reported: on a shared machine wall time follows the other jobs, CPU time
+follows the work. Measured (2-core AMD EPYC shared with other jobs, d_k = 64, n = 16..128,
+jax 0.10): 2.3x wall / 2.1x CPU with 2 host devices (1.1x before the changes of this round).
+Why not 20x: per trial the simulator needs ~3 MFLOP of float32 matmuls (>= 30-50 CPU-us at
+the 60-100 GFLOP/s per core that XLA and OpenBLAS reach on these shapes) and 2 n_max d_k
+Gaussians (~60 CPU-us), against ~300 CPU-us for the numpy loop, so 2 cores allow ~5-10x at best.
+    python benchmarks/capacity.py --skip-attention --profile   # ~1 min: the parts per trial
 Part 2 -- recurrent vs chunkwise vs parallel causal linear attention, and the recurrent vs
 chunkwise (WY/UT) delta rule: wall time and compiled temp memory vs sequence length T, forward
 and forward+backward. Targets: chunkwise >= 5x recurrent at T = 4096 (fwd+bwd, CPU); chunkwise

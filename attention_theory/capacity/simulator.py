@@ -5,17 +5,18 @@ for each n in the grid the memory S_n = sum_{j<n} k_j^T v_j is queried with ever
 and the relative noise power ||k_m S_n - v_m||^2 (= ||r_noise||^2 / ||r_signal||^2, since
 ||v_m|| = 1) is recorded. The n grid is covered by growing one sample of n_max items
 (S_n = S_{n'} + K[n':n]^T V[n':n] for consecutive grid points n' < n), so the whole
-(trials x n) grid for one d_k is ONE jitted, vmapped program with no work wasted on padding; trials are chunked with
-lax.map(batch_size=...) to bound memory. Estimates for different n share samples within a
-trial (each is still unbiased; the curves are smoother for it).
+(trials x n) grid for one d_k is ONE jitted, vmapped program with no work wasted on padding;
+trials are chunked with lax.map(batch_size=...) to bound memory. Estimates for different n
+share samples within a trial (each is still unbiased; the curves are smoother for it).
 
-Speed (benchmarks/capacity.py, 2-core CPU): the chunk size is what matters. A chunk whose
-working set stays in cache (~4 MiB) ran the d_k = 64, n <= 128 grid ~3x faster than 128 MiB
-chunks. Per trial the program is then about half Gaussian sampling (threefry bits + erf_inv,
-2 n_max d normals) and half matmuls (~3 MFLOP); the counter-based PRNGs philox2x32/philox4x32
-cost about the same as threefry2x32 and rbg/unsafe_rbg are several times slower on XLA:CPU,
-so keys default to threefry2x32. Any key implementation works: the trial keys are
-fold_in(key, trial) whatever the key's impl.
+Speed (benchmarks/capacity.py, d_k = 64, n <= 128, 2-core shared CPU): per trial ~150 CPU-us,
+~60 of them sampling (2 n_max d Gaussians) and ~100 the ~3 MFLOP of matmuls, against ~300 for
+the numpy loop (2/3 of it numpy's sampling). What made it so: cache-sized chunks (~4 MiB;
+128 MiB chunks were 1.7x slower), both words of every threefry hash (`threefry_normal`, half
+the hashing; jax's default partitionable threefry XORs them away), and trials split over
+local devices (XLA:CPU runs this program on about one core). philox2x32/philox4x32 keys cost
+about what threefry2x32 costs and rbg/unsafe_rbg several times more on XLA:CPU, so threefry2x32
+stays the default; any key implementation works (trial keys are fold_in(key, trial)).
 """
 
 from __future__ import annotations
