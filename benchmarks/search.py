@@ -31,6 +31,18 @@ Definitions (per executor case):
   one epoch early. For serial it equals the raw share up to the gaps between trials.
 Targets (issue 4): process-2 >= 1.6x serial-cold trials/min; compile <= 20% of candidate time.
 
+Measured on the 2-core development machine (16 candidates, nearly quiet; other jobs shared
+it, so expect noise): serial-cold 55 trials/min, mean candidate 1.08 s = init 0.24 + compile
+0.59 + train 0.18; compile share raw = critical 0.77. process-2 70.7/min (1.27x; 1.5-2.2x in
+runs where other jobs slowed serial more), critical share 0.69; thread-2 1.27x. Why process-2
+stays below 1.6x: XLA:CPU compiles with both cores (serial pinned to one core: compile 1.05 s
+instead of 0.56 s, 34 instead of 51 trials/min), so serial already uses the second core for
+its dominant phase, and two one-core workers can reach ~2 x 34 / 51 = 1.3x. Pinning each
+worker to one core or not made no difference (62 vs 63 trials/min). With FAST_COMPILE_FLAGS,
+process-2 reached 103/min (1.86x serial-cold) and a critical compile share of 0.19. Unroll
+(serial-cold, mean compile / train s): scan 0.92 / 0.14, 1 step 0.57 / 0.19, 2 steps 1.23 /
+0.14, 4 steps 1.92 / 0.17, 8 steps 2.60 / 0.15.
+
     python benchmarks/search.py                 # ~10 min on 2 quiet CPU cores
     python benchmarks/search.py --candidates 8 --budget 16 --seeds 1   # quicker look
     python benchmarks/search.py --skip strategies --unroll-sweep --fast-compile   # executors, unroll, flags

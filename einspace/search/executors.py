@@ -9,8 +9,8 @@ submit a new child whenever any finishes (asynchronous steady-state evolution).
   trains (XLA releases the GIL), sharing the resident dataset.
 - ProcessExecutor: `workers` spawned processes, each pinned to its own share of this process's
   CPUs (os.sched_setaffinity, before JAX starts there, so XLA sizes its thread pool to the share
-  instead of every worker running a pool over all cores), loading the dataset once and keeping
-  it resident. `ready()` waits until every worker has started and warmed up, and reports the
+  and workers never compete for a core; on a quiet 2-core machine throughput was the same
+  unpinned), loading the dataset once and keeping it resident. `ready()` waits until every worker has started and warmed up, and reports the
   start-up seconds, so callers can keep them apart from per-trial time.
 - RayExecutor: one actor per worker (per GPU when Ray sees GPUs), on `ray.init()` locally or
   on the cluster at `address`; JAX memory variables are set in each actor before JAX starts.
