@@ -27,3 +27,14 @@ def test_capacity_cli_rejects_bad_lists(capsys):
     with pytest.raises(SystemExit):
         main(["capacity", "e1", "--d-k", "64,abc"])
     assert "comma-separated integers" in capsys.readouterr().err
+
+
+@pytest.mark.entry
+def test_capacity_prng_flag_is_recorded_and_changes_the_draws(tmp_path, capsys):
+    runs = {}
+    for impl in ("threefry2x32", "philox4x32"):
+        assert main(["capacity", "e1", "--d-k", "16", "--n", "8", "--trials", "20", "--prng-impl", impl,
+                     "--out", str(tmp_path / impl), "--json"]) == 0
+        runs[impl] = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+        assert runs[impl]["config"]["prng_impl"] == impl
+    assert runs["threefry2x32"]["rows"][0]["measured"] != runs["philox4x32"]["rows"][0]["measured"]
