@@ -37,6 +37,8 @@ import sys
 import time
 from pathlib import Path
 
+from jitloop.rundir import config_diff
+
 # Reduced sizes for 2 CPU cores, and the paper's protocol; flags override either.
 CPU = dict(per_class=10, baseline_epochs=4, strategy="re", budget=24, population=8, tournament=3, epochs=2,
            retrain_epochs=8, batch_size=64, max_params=200_000, max_nodes=32, max_activation_bytes=2**20,
@@ -242,8 +244,7 @@ def check_same_config(out: Path, cfg: BenchmarkConfig) -> None:
         return
     saved = json.loads(path.read_text())["config"]
     now = json.loads(json.dumps(dataclasses.asdict(cfg)))  # tuples -> lists, as saved
-    differ = [f"{k}: {saved.get(k)!r} (saved) vs {now[k]!r} (now)" for k in now
-              if k != "datasets" and saved.get(k) != now[k]]
+    differ = config_diff(saved, now, ignore=("datasets",))
     if differ:
         raise ValueError(f"{out} holds a benchmark with a different config; use another --out or the same flags. "
                          f"Differing fields: {'; '.join(differ)}")

@@ -126,22 +126,11 @@ def _run_epoch(graphdef, tx, config: TrainConfig, steps: int, place: Placement, 
     return state, jnp.concatenate(losses), finite
 
 
-def _config_diff(old: dict, new: dict, prefix: str = "") -> list[str]:
-    diffs = []
-    for k in sorted(set(old) | set(new)):
-        a, b = old.get(k), new.get(k)
-        if isinstance(a, dict) and isinstance(b, dict):
-            diffs += _config_diff(a, b, f"{prefix}{k}.")
-        elif a != b and not (isinstance(a, list) and isinstance(b, tuple) and tuple(a) == b):
-            diffs.append(f"{prefix}{k}: {a!r} (saved) vs {b!r} (now)")
-    return diffs
-
-
 def open_run_dir(workdir: Path, record: dict[str, Any]) -> None:
     """Write config.json (`record`) and env.json; refuse a directory saved with another config."""
     saved = workdir / "config.json"
     if saved.exists():
-        diffs = _config_diff(json.loads(saved.read_text()), json.loads(json.dumps(record, default=str)))
+        diffs = rundir.config_diff(json.loads(saved.read_text()), json.loads(json.dumps(record, default=str)))
         if diffs:
             raise ValueError(f"{workdir} holds a run with a different config; differing fields: " + "; ".join(diffs))
     rundir.write_json(saved, record)

@@ -97,3 +97,20 @@ def environment() -> dict[str, Any]:
         "devices": [str(d) for d in jax.devices()],
         "git_revision": git_revision(),
     }
+
+
+def config_diff(saved: dict[str, Any], now: dict[str, Any], ignore: tuple[str, ...] = (), prefix: str = "") -> list[str]:
+    """'field: saved vs now' for every differing field (nested dicts as 'a.b'), except `ignore`.
+
+    A JSON-loaded list equals the tuple it was saved from.
+    """
+    diffs = []
+    for k in sorted(set(saved) | set(now)):
+        if k in ignore:
+            continue
+        a, b = saved.get(k), now.get(k)
+        if isinstance(a, dict) and isinstance(b, dict):
+            diffs += config_diff(a, b, prefix=f"{prefix}{k}.")
+        elif a != b and not (isinstance(a, list) and isinstance(b, tuple) and tuple(a) == b):
+            diffs.append(f"{prefix}{k}: {a!r} (saved) vs {b!r} (now)")
+    return diffs

@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from jitloop.rundir import config_diff
+
 STRATEGIES = ("rs", "re", "re-seeded")
 EXECUTORS = ("serial", "thread", "process", "ray")
 OBJECTIVES = ("train", "synthetic")
@@ -172,11 +174,4 @@ RESUMABLE_FIELDS = ("budget", "executor", "workers", "retrain_epochs", "syntheti
 
 def config_differences(saved: dict[str, Any], now: dict[str, Any]) -> list[str]:
     """'field: saved vs now' for every field that differs and would change the search."""
-    out = []
-    for k in sorted(set(saved) | set(now)):
-        if k in RESUMABLE_FIELDS:
-            continue
-        a, b = saved.get(k), now.get(k)
-        if a != b:
-            out.append(f"{k}: {a!r} (saved) vs {b!r} (now)")
-    return out
+    return config_diff(saved, now, ignore=RESUMABLE_FIELDS)
