@@ -6,20 +6,23 @@ Cases (each in a fresh subprocess, so compile caches start where stated):
   persistent XLA cache; thread-2 (one candidate compiles while the other trains, one process)
   and process-2 (two spawned workers, each pinned to one CPU) start from empty caches, like
   serial-cold.
+- serial-1cpu: serial-cold pinned to one CPU (before JAX starts, so XLA's thread pools have one
+  thread). serial-cold uses the second core too (XLA compiles and runs with a thread pool), so
+  two one-CPU workers can reach at most 2 x serial-1cpu / serial-cold of serial's trials/min on a
+  2-core machine: the "process bound" printed under the table.
 - unroll<k> (with --unroll-sweep): serial-cold with k training steps per compiled call
   (0 = one scanned epoch), to compare compile and train seconds.
-- serial-fastcompile / process-2-fastcompile (with --fast-compile): serial-cold and process-2
-  with XLA_FLAGS=FAST_COMPILE_FLAGS (no LLVM optimisation, no fusion emitters; the workers
-  inherit the variable): compiles several times faster, runs slower. The library does not set
-  these flags; these cases measure whether a search should.
+- serial-optimised / process-2-optimised (with --compare-compile-modes): serial-cold and
+  process-2 with compile_mode="default" (XLA's optimisation passes on) instead of the CPU
+  default "fast" (einspace.training.default_compile_mode), to measure that choice.
 - re-seed<S> / rs-seed<S>: a search of `--budget` trials with each strategy; the best
   validation accuracy of RE against random search's best and random sampling's mean.
 
 Definitions (per executor case):
 - startup_s: starting the executor until it can evaluate: loading the dataset and a one-epoch
   warm-up (Evaluator.warm_up); for process-2 also spawning the workers and importing JAX there.
-  Not part of trials_per_min (trials / search seconds after start-up); trials_per_min_total
-  counts it.
+  Not part of trials_per_min (trials / search seconds: from the start of the search to the
+  last trial's end); trials_per_min_total counts start-up and the end-of-search report too.
 - compile seconds of a candidate: init (building the model: eager initialisers compile one
   program per new parameter shape) + trace + lower + compile of its train and eval programs.
 - compile_share_raw: sum of compile seconds / sum of candidate wall seconds.
@@ -31,21 +34,22 @@ Definitions (per executor case):
   one epoch early. For serial it equals the raw share up to the gaps between trials.
 Targets (issue 4): process-2 >= 1.6x serial-cold trials/min; compile <= 20% of candidate time.
 
-Measured on the 2-core development machine (16 candidates, nearly quiet; other jobs shared
-it, so expect noise): serial-cold 55 trials/min, mean candidate 1.08 s = init 0.24 + compile
-0.59 + train 0.18; compile share raw = critical 0.77. process-2 70.7/min (1.27x; 1.5-2.2x in
-runs where other jobs slowed serial more), critical share 0.69; thread-2 1.27x. Why process-2
-stays below 1.6x: XLA:CPU compiles with both cores (serial pinned to one core: compile 1.05 s
-instead of 0.56 s, 34 instead of 51 trials/min), so serial already uses the second core for
-its dominant phase, and two one-core workers can reach ~2 x 34 / 51 = 1.3x. Pinning each
-worker to one core or not made no difference (62 vs 63 trials/min). With FAST_COMPILE_FLAGS,
-process-2 reached 103/min (1.86x serial-cold) and a critical compile share of 0.19. Unroll
-(serial-cold, mean compile / train s): scan 0.92 / 0.14, 1 step 0.57 / 0.19, 2 steps 1.23 /
-0.14, 4 steps 1.92 / 0.17, 8 steps 2.60 / 0.15.
+Measured on the 2-core development machine (32 candidates; the default), with candidates built
+by host initialisers (einspace.grammar.init) and compiled in the CPU default "fast" mode:
+serial-cold 52.8 trials/min, mean candidate 1.13 s = init 0.02 + compile 0.38 + train 0.61 (+
+eval, bookkeeping); compile share raw = critical 0.35 (serial-warm 0.23). process-2 84.8/min =
+1.60x serial-cold, against a bound of 1.67x (serial-1cpu 44.0/min), critical compile share 0.12;
+thread-2 1.23x, critical share 0.13. With 16 candidates the last trial's tail weighs more:
+process-2 1.25x (bound 1.53x). --compare-compile-modes (16 candidates): "default" mode compiles
+3-4x longer (0.86 vs 0.30 s) and trains 1.3x faster; serial 47.9 vs 78.7 trials/min "fast".
+Before host initialisers and the fast mode: serial-cold 55/min, candidate init 0.24 + compile
+0.59 s, compile share 0.77, process-2 1.27x. Unroll (serial-cold, optimised mode, mean compile /
+train s): scan 0.92 / 0.14, 1 step 0.57 / 0.19, 2 steps 1.23 / 0.14, 4 steps 1.92 / 0.17, 8
+steps 2.60 / 0.15.
 
     python benchmarks/search.py                 # ~10 min on 2 quiet CPU cores
     python benchmarks/search.py --candidates 8 --budget 16 --seeds 1   # quicker look
-    python benchmarks/search.py --skip strategies --unroll-sweep --fast-compile   # executors, unroll, flags
+    python benchmarks/search.py --skip strategies --unroll-sweep --compare-compile-modes
 """
 
 from __future__ import annotations
@@ -59,7 +63,6 @@ import tempfile
 import time
 
 COMPILE_PHASES = ("init", "trace", "lower", "compile")
-FAST_COMPILE_FLAGS = "--xla_backend_optimization_level=0 --xla_cpu_use_fusion_emitters=false"
 
 
 def _fixed_candidates(n: int) -> list[str]:
@@ -122,18 +125,21 @@ def _case_executor(args) -> dict:
 
     archs = _fixed_candidates(args.candidates)
     overrides = {} if args.unroll is None else {"unroll_steps": args.unroll}
+    if args.compile_mode:
+        overrides["compile_mode"] = args.compile_mode
     config = preset_config("digits", budget=len(archs), executor=args.executor, workers=args.workers,
                            timeout_s=0.0, **overrides)
     with tempfile.TemporaryDirectory() as workdir:
         t0 = time.perf_counter()
         executor = make_executor(config)
         executor.ready()
-        t1 = time.perf_counter()
+        t1, t1_wall = time.perf_counter(), time.time()
         result = run_search(config, workdir, strategy=FixedCandidates(archs), executor=executor)
         t2 = time.perf_counter()
     n = len(result.records)
-    return {"trials": n, "startup_s": t1 - t0, "search_s": t2 - t1, "trials_per_min": 60 * n / (t2 - t1),
-            "trials_per_min_total": 60 * n / (t2 - t0), **compile_shares(result.records),
+    trials_s = max(r["finished_at"] for r in result.records) - t1_wall
+    return {"trials": n, "startup_s": t1 - t0, "search_s": trials_s, "report_s": t2 - t1 - trials_s,
+            "trials_per_min": 60 * n / trials_s, "trials_per_min_total": 60 * n / (t2 - t0), **compile_shares(result.records),
             "workers": getattr(executor, "workers", None), "statuses": result.summary["statuses"]}
 
 
@@ -155,10 +161,8 @@ def _case_strategy(args) -> dict:
             "statuses": result.summary["statuses"]}
 
 
-def _spawn(name: str, extra: list[str], cache: str, xla_flags: str | None = None) -> dict:
+def _spawn(name: str, extra: list[str], cache: str) -> dict:
     env = {**os.environ, "JITLOOP_COMPILE_CACHE": cache}
-    if xla_flags:
-        env["XLA_FLAGS"] = (env.get("XLA_FLAGS", "") + " " + xla_flags).strip()
     out = subprocess.run([sys.executable, __file__, "--worker", *extra], env=env, capture_output=True, text=True)
     if out.returncode != 0:
         raise RuntimeError(f"case {name} failed:\n{out.stderr[-3000:]}")
@@ -180,26 +184,33 @@ def _executor_summary(rows: dict) -> None:
               f"{r['compile_share_critical']:8.2f} {r['mean_candidate_s']:7.2f} {m.get('init', 0):6.2f} "
               f"{m.get('trace', 0) + m.get('lower', 0) + m.get('compile', 0):7.2f} {m.get('train', 0):6.2f}")
     if "process-2" in rows:
+        bound = 2 * rows["serial-1cpu"]["trials_per_min"] / s["trials_per_min"] if "serial-1cpu" in rows else float("nan")
         print(f"process x2 speed-up over serial (cold): {rows['process-2']['trials_per_min'] / s['trials_per_min']:.2f}x "
-              "(target >= 1.6x); compile share target <= 0.20 (raw and critical-path above)")
+              f"(target >= 1.6x; two one-CPU workers' bound here: {bound:.2f}x); compile share target <= 0.20 "
+              "(raw and critical-path above)")
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--candidates", type=int, default=16, help="fixed candidates per executor case")
+    p.add_argument("--candidates", type=int, default=32, help="fixed candidates per executor case")
     p.add_argument("--budget", type=int, default=24, help="trials per strategy search")
     p.add_argument("--seeds", type=int, default=3, help="search seeds per strategy (median reported)")
     p.add_argument("--skip", default="", help="comma-separated: executors,strategies")
     p.add_argument("--unroll-sweep", action="store_true", help="also run serial-cold at unroll 0, 1, 2, 4, 8")
-    p.add_argument("--fast-compile", action="store_true", help="also run serial-cold with FAST_COMPILE_FLAGS")
+    p.add_argument("--compare-compile-modes", action="store_true",
+                   help="also run serial-cold and process-2 with compile_mode=default")
     p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--executor", default="serial", help=argparse.SUPPRESS)
     p.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
     p.add_argument("--unroll", type=int, default=None, help=argparse.SUPPRESS)
+    p.add_argument("--compile-mode", default=None, help=argparse.SUPPRESS)
+    p.add_argument("--one-cpu", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--strategy", default=None, help=argparse.SUPPRESS)
     p.add_argument("--seed", type=int, default=0, help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.worker:
+        if args.one_cpu:
+            os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:1])
         row = _case_strategy(args) if args.strategy else _case_executor(args)
         print(json.dumps(row, default=str))
         return
@@ -209,13 +220,14 @@ def main() -> None:
             n = ["--candidates", str(args.candidates)]
             rows["serial-cold"] = _spawn("serial-cold", n, f"{caches}/serial")
             rows["serial-warm"] = _spawn("serial-warm", n, f"{caches}/serial")
+            rows["serial-1cpu"] = _spawn("serial-1cpu", n + ["--one-cpu"], f"{caches}/serial-1cpu")
             rows["thread-2"] = _spawn("thread-2", n + ["--executor", "thread", "--workers", "2"], f"{caches}/thread")
             rows["process-2"] = _spawn("process-2", n + ["--executor", "process", "--workers", "2"], f"{caches}/process")
-        if args.fast_compile:
-            n = ["--candidates", str(args.candidates)]
-            rows["serial-fastcompile"] = _spawn("serial-fastcompile", n, f"{caches}/fast", FAST_COMPILE_FLAGS)
-            rows["process-2-fastcompile"] = _spawn("process-2-fastcompile", n + ["--executor", "process", "--workers", "2"],
-                                                   f"{caches}/fast-process", FAST_COMPILE_FLAGS)
+        if args.compare_compile_modes:
+            n = ["--candidates", str(args.candidates), "--compile-mode", "default"]
+            rows["serial-optimised"] = _spawn("serial-optimised", n, f"{caches}/optimised")
+            rows["process-2-optimised"] = _spawn("process-2-optimised", n + ["--executor", "process", "--workers", "2"],
+                                                 f"{caches}/optimised-process")
         if args.unroll_sweep:
             for k in (0, 1, 2, 4, 8):
                 rows[f"unroll{k}"] = _spawn(f"unroll{k}", ["--candidates", str(args.candidates), "--unroll", str(k)],

@@ -28,14 +28,6 @@ DEFAULT_ARCH = (
 )
 
 
-# Model initialisation keys for search candidates. Eager initialisers compile one small XLA
-# program per new parameter shape; with JAX's default threefry keys each truncated-normal program
-# took 0.5-2.5 s to compile on a 2-core CPU, with RngBitGenerator ("rbg") keys about a third of
-# that (10 digits candidates: 22 s -> 8.6 s of model construction). The initial weights differ
-# from threefry's but are as deterministic.
-SEARCH_INIT_PRNG = "rbg"
-
-
 def default_unroll_steps() -> int:
     """Steps per call of the training program on this backend (jitloop.TrainConfig.unroll_steps).
 
@@ -46,6 +38,17 @@ def default_unroll_steps() -> int:
     Elsewhere 0: one scanned epoch per call.
     """
     return 1 if jax.default_backend() == "cpu" else 0
+
+
+def default_compile_mode() -> str:
+    """Candidates' compile mode on this backend (jitloop.TrainConfig.compile_mode).
+
+    On CPU: "fast". A digits candidate compiles in well under a second and trains in a fraction
+    of one, so compiling dominates; XLA without its optimisation passes compiles several times
+    faster and the slower steps cost less than that saves (benchmarks/search.py measures both).
+    Elsewhere "default".
+    """
+    return "fast" if jax.default_backend() == "cpu" else "default"
 
 
 def protocol_config(epochs: int = 8, batch_size: int = 256, seed: int = 0, **optimizer: Any) -> TrainConfig:
@@ -73,23 +76,19 @@ def train_architecture(
     workdir: str | Path | None = None,
     progress: bool | None = None,
     callbacks=(),
-    init_prng: str | None = None,
 ) -> tuple[FitResult, dict[str, Any]]:
     """Compile `arch` for the dataset's input shape and train it with `fit`.
 
-    init_prng: the PRNG implementation of the initialisation key (jax.random.key's impl; None =
-    JAX's default, as `nnx.Rngs(model_seed)`); search candidates use SEARCH_INIT_PRNG.
-
     Returns the FitResult and a description of the architecture (text, hash, parameters; written
-    to workdir/architecture.json) plus init_s: seconds spent constructing the model, mostly
-    compiling its initialisers.
+    to workdir/architecture.json) plus init_s: seconds spent constructing the model (host draws,
+    einspace.grammar.init: no per-shape XLA programs).
     """
     config = config or protocol_config()
     tree = resolve_architecture(arch)
     if splits.num_classes is None:
         raise ValueError("train_architecture needs a classification dataset: Splits.num_classes is None")
     t0 = time.perf_counter()
-    rngs = nnx.Rngs(jax.random.key(model_seed, impl=init_prng))
+    rngs = nnx.Rngs(model_seed)
     model = build_model(tree, splits.input_shape, splits.num_classes, rngs=rngs)
     jax.block_until_ready(nnx.state(model))
     info = {"architecture": to_text(tree), "hash": canonical_hash(tree), "params": count_params(model),

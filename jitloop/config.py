@@ -12,6 +12,7 @@ from typing import Any
 
 OPTIMIZERS = ("sgd", "adam", "adamw")
 SCHEDULES = ("constant", "cosine", "warmup_cosine", "warmup_constant", "step")
+COMPILE_MODE_NAMES = ("default", "fast")  # jitloop.programs.COMPILE_MODES
 
 
 def _check_choice(owner: str, field: str, value: Any, valid: tuple[str, ...]) -> None:
@@ -79,6 +80,8 @@ class TrainConfig:
     unroll_steps: 0 runs each epoch as one `lax.scan`; k > 0 runs it as calls of k unrolled
     steps, which is faster for convolutional models on CPU (XLA:CPU is slow at convolutions
     inside loops) at the price of a compile time that grows with k.
+    compile_mode: "default", or "fast" (XLA without its optimisation passes: compiles several
+    times faster, runs slower; for short runs, see jitloop.programs.COMPILE_MODES).
     """
 
     epochs: int = 8
@@ -93,6 +96,7 @@ class TrainConfig:
     checkpoint_every: int = 0
     data_parallel: bool = True
     unroll_steps: int = 0
+    compile_mode: str = "default"
 
     def validate(self) -> "TrainConfig":
         from jitloop.losses import LOSSES, METRICS
@@ -104,6 +108,7 @@ class TrainConfig:
         if self.steps_per_epoch is not None:
             _check_positive("TrainConfig", "steps_per_epoch", self.steps_per_epoch)
         _check_choice("TrainConfig", "loss", self.loss, tuple(sorted(LOSSES)))
+        _check_choice("TrainConfig", "compile_mode", self.compile_mode, COMPILE_MODE_NAMES)
         for metric in self.metrics:
             _check_choice("TrainConfig", "metrics", metric, tuple(sorted(METRICS)))
         self.optimizer.validate()

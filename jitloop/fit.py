@@ -79,9 +79,10 @@ def _pad(split: Split, chunk: int, place: Placement) -> tuple[jax.Array, jax.Arr
 class _Evaluator:
     """Chunked, masked evaluation of one model on padded splits (padded once, reused)."""
 
-    def __init__(self, graphdef, metrics: tuple[str, ...], batch_size: int, place: Placement, timings):
+    def __init__(self, graphdef, metrics: tuple[str, ...], batch_size: int, place: Placement, timings,
+                 compile_mode: str = "default"):
         self.graphdef, self.metrics, self.place, self.timings = graphdef, metrics, place, timings
-        self.batch_size = batch_size
+        self.batch_size, self.compile_mode = batch_size, compile_mode
         self._padded: dict[str, tuple[int, jax.Array, jax.Array]] = {}
 
     def __call__(self, name: str, split: Split, params, rest) -> dict[str, float]:
@@ -92,7 +93,7 @@ class _Evaluator:
         chunk, x, y = self._padded[name]
         count = jnp.asarray(len(split), jnp.float32)
         static = (self.graphdef, self.metrics, chunk, self.place.batch)
-        program = compiled(evaluate_chunks, static, (params, rest, x, y, count), self.timings)
+        program = compiled(evaluate_chunks, static, (params, rest, x, y, count), self.timings, self.compile_mode)
         t0 = time.perf_counter()
         values = np.asarray(program(params, rest, x, y, count))
         self.timings["eval"] = self.timings.get("eval", 0.0) + time.perf_counter() - t0
@@ -114,12 +115,13 @@ def _run_epoch(graphdef, tx, config: TrainConfig, steps: int, place: Placement, 
     if not config.unroll_steps:
         dynamic = (state, x, y, key, jnp.asarray(epoch, jnp.int32))
         static = (graphdef, tx, config.loss, config.batch_size, steps, place.batch)
-        return compiled(train_epoch, static, dynamic, timings)(*dynamic)
+        return compiled(train_epoch, static, dynamic, timings, config.compile_mode)(*dynamic)
     idx = epoch_indices(jax.random.fold_in(key, epoch), x.shape[0], steps, config.batch_size)
     losses, finite = [], True
     for start in range(0, steps, config.unroll_steps):
         dynamic = (state, x, y, idx[start:start + config.unroll_steps])
-        program = compiled(train_steps_unrolled, (graphdef, tx, config.loss, place.batch), dynamic, timings)
+        program = compiled(train_steps_unrolled, (graphdef, tx, config.loss, place.batch), dynamic, timings,
+                           config.compile_mode)
         state, chunk_losses, chunk_finite = program(*dynamic)
         losses.append(chunk_losses)
         finite = finite & chunk_finite
@@ -185,7 +187,7 @@ def fit(
     state = place.put(TrainState(params, rest, tx.init(params)))
     x_train, y_train = place.put(splits.train.x), place.put(splits.train.y)
     data_key = named_key(config.seed, "shuffle")
-    evaluator = _Evaluator(eval_graphdef, config.metrics, config.eval_batch_size, place, timings)
+    evaluator = _Evaluator(eval_graphdef, config.metrics, config.eval_batch_size, place, timings, config.compile_mode)
 
     history: list[dict[str, Any]] = []
     start = 0

@@ -148,7 +148,8 @@ def fit_seeds(
     state = TrainState(params, _stack([r for _, _, r in parts]), jax.vmap(tx.init)(params))
     keys = jnp.stack([named_key(seed, "shuffle") for seed in seeds])
     x, y = jax.device_put(splits.train.x), jax.device_put(splits.train.y)
-    evaluator = _Evaluator(nnx.graphdef(models[0]), config.metrics, config.eval_batch_size, placement(False, {}), timings)
+    evaluator = _Evaluator(nnx.graphdef(models[0]), config.metrics, config.eval_batch_size, placement(False, {}), timings,
+                           config.compile_mode)
 
     history: list[dict[str, Any]] = []
     diverged: dict[int, str] = {}  # seed index -> reason
@@ -231,12 +232,12 @@ def _run_epoch_seeds(graphdef, tx, config: TrainConfig, steps: int, state: Train
     if not config.unroll_steps:
         dynamic = (state, x, y, keys, epoch_arr)
         static = (graphdef, tx, config.loss, config.batch_size, steps)
-        return compiled(train_epoch_seeds, static, dynamic, timings)(*dynamic)
+        return compiled(train_epoch_seeds, static, dynamic, timings, config.compile_mode)(*dynamic)
     idx = _seed_indices(keys, x.shape[0], steps, config.batch_size, epoch_arr)
     losses, finite = [], True
     for begin in range(0, steps, config.unroll_steps):
         dynamic = (state, x, y, idx[:, begin:begin + config.unroll_steps])
-        program = compiled(train_steps_unrolled_seeds, (graphdef, tx, config.loss), dynamic, timings)
+        program = compiled(train_steps_unrolled_seeds, (graphdef, tx, config.loss), dynamic, timings, config.compile_mode)
         state, chunk_losses, chunk_finite = program(*dynamic)
         losses.append(chunk_losses)
         finite = finite & chunk_finite

@@ -167,5 +167,8 @@ def evaluate_chunks(
         values = jnp.stack(values)
         return sums + values, None
 
-    sums, _ = jax.lax.scan(body, jnp.zeros(len(metrics), jnp.float32), (xs, ys, mask))
+    zero = jnp.zeros(len(metrics), jnp.float32)
+    if n_chunks == 1:  # no loop: XLA:CPU runs loop bodies slowly, more so without optimisation
+        return body(zero, (xs[0], ys[0], mask[0]))[0] / count
+    sums, _ = jax.lax.scan(body, zero, (xs, ys, mask))
     return sums / count

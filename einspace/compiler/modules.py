@@ -9,6 +9,7 @@ from __future__ import annotations
 import jax
 from flax import nnx
 
+from einspace.grammar import init
 from einspace.grammar.ops import get_op
 
 
@@ -63,7 +64,7 @@ class Network(nnx.Module):
                  col_reduce: str, *, rngs: nnx.Rngs):
         self.backbone = backbone
         self.out_mode, self.col_reduce = out_mode, col_reduce
-        self.head = nnx.Linear(head_in, num_classes, rngs=rngs)
+        self.head = nnx.Linear(head_in, num_classes, **init.LINEAR, rngs=rngs)
 
     def __call__(self, x: jax.Array) -> jax.Array:
         y = self.backbone(x)

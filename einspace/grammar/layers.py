@@ -11,6 +11,7 @@ import jax
 import jax.numpy as jnp
 from flax import nnx
 
+from einspace.grammar import init
 from einspace.grammar.ops import get_op
 
 
@@ -29,7 +30,7 @@ class LastAxisLinear(nnx.Module):
     """Linear map on the last axis: (B, ..., n) -> (B, ..., d), with bias (n*d + d params)."""
 
     def __init__(self, n: int, d: int, *, rngs: nnx.Rngs):
-        self.linear = nnx.Linear(n, d, rngs=rngs)
+        self.linear = nnx.Linear(n, d, **init.LINEAR, rngs=rngs)
 
     def __call__(self, x: jax.Array) -> jax.Array:
         return self.linear(x)
@@ -40,7 +41,7 @@ class ImNorm(nnx.Module):
 
     def __init__(self, channels: int, *, rngs: nnx.Rngs):
         # momentum 0.9 in flax's convention = PyTorch's default momentum 0.1
-        self.bn = nnx.BatchNorm(channels, axis=1, momentum=0.9, epsilon=1e-5, rngs=rngs)
+        self.bn = nnx.BatchNorm(channels, axis=1, momentum=0.9, epsilon=1e-5, **init.NORM, rngs=rngs)
 
     def __call__(self, x: jax.Array) -> jax.Array:
         return self.bn(x)
@@ -50,7 +51,7 @@ class ColNorm(nnx.Module):
     """LayerNorm over the last axis of a Col-mode feature (B, S, D): 2*D params."""
 
     def __init__(self, features: int, *, rngs: nnx.Rngs):
-        self.ln = nnx.LayerNorm(features, epsilon=1e-5, rngs=rngs)
+        self.ln = nnx.LayerNorm(features, epsilon=1e-5, **init.NORM, rngs=rngs)
 
     def __call__(self, x: jax.Array) -> jax.Array:
         return self.ln(x)
@@ -61,7 +62,7 @@ class PositionalEncoding(nnx.Module):
 
     def __init__(self, shape: tuple[int, ...], *, rngs: nnx.Rngs):
         self.shape = tuple(int(s) for s in shape)
-        self.pos = nnx.Param(0.02 * jax.random.normal(rngs.params(), self.shape))
+        self.pos = nnx.Param(init.normal(0.02)(rngs.params(), self.shape))
 
     def __call__(self, x: jax.Array) -> jax.Array:
         return x + self.pos[...][None]
@@ -75,7 +76,7 @@ class Conv1d(nnx.Module):
 
     def __init__(self, in_features: int, kernel: int, width: int, *, rngs: nnx.Rngs):
         self.kernel_size = int(kernel)
-        self.linear = nnx.Linear(in_features * kernel, width, rngs=rngs)
+        self.linear = nnx.Linear(in_features * kernel, width, **init.LINEAR, rngs=rngs)
         self.in_features = int(in_features)
 
     def __call__(self, x: jax.Array) -> jax.Array:
@@ -102,7 +103,7 @@ class FusedConv(nnx.Module):
         self.kernel_size = int(kernel)
         self.stride = int(stride)
         self.padding = int(padding)
-        self.linear = nnx.Linear(channels * kernel * kernel, d, rngs=rngs)
+        self.linear = nnx.Linear(channels * kernel * kernel, d, **init.LINEAR, rngs=rngs)
 
     def __call__(self, x: jax.Array) -> jax.Array:
         k, p = self.kernel_size, self.padding

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from jitloop.config import COMPILE_MODE_NAMES
 from jitloop.rundir import config_diff
 
 STRATEGIES = ("rs", "re", "re-seeded")
@@ -40,6 +41,9 @@ class SearchConfig:
     compiles fastest, else a scanned epoch). compile_effort: XLA's exec_time_optimization_effort
     while a candidate is built and compiled, in [-1, 1] (0 = JAX's default); -1 compiled digits
     candidates' train programs ~40% faster on a 2-core CPU with unchanged step times.
+    compile_mode: the candidates' jitloop compile mode ("default" | "fast"); None = the backend's
+    default (einspace.training.default_compile_mode: "fast" on CPU, where compiling dominates a
+    candidate). The winner's retrain always compiles with "default".
     max_*: resource limits of sampled/mutated architectures (max_flops per example is a
     search-level filter: proposals above it are redrawn; so is max_ops, the number of leaf ops
     once repeated branches are expanded, which is what compile time grows with). timeout_s: per-candidate wall-clock
@@ -68,6 +72,7 @@ class SearchConfig:
     weight_decay: float = 3e-4
     unroll_steps: int | None = None
     compile_effort: float = -1.0
+    compile_mode: str | None = None
     max_depth: int = 32
     max_nodes: int = 256
     max_params: int = 10_000_000
@@ -92,6 +97,8 @@ class SearchConfig:
         for field in ("max_flops", "max_ops", "timeout_s", "synthetic_delay_s"):
             _check(getattr(self, field) >= 0, field, getattr(self, field), "it must be >= 0 (0 = off)")
         _check(-1.0 <= self.compile_effort <= 1.0, "compile_effort", self.compile_effort, "it must be in [-1, 1]")
+        _check(self.compile_mode in (None, *COMPILE_MODE_NAMES), "compile_mode", self.compile_mode,
+               f"give None (the backend's default) or one of {COMPILE_MODE_NAMES}")
         _check(self.unroll_steps is None or self.unroll_steps >= 0, "unroll_steps", self.unroll_steps,
                "give None (the backend's default), 0 (a scanned epoch) or k >= 1 steps per call")
         _check(0.0 <= self.crossover_rate <= 1.0, "crossover_rate", self.crossover_rate, "it must be in [0, 1]")

@@ -30,7 +30,6 @@ from typing import Any
 import jax
 
 from einspace.search.config import SearchConfig
-from einspace.training import SEARCH_INIT_PRNG
 from einspace.tree import ArchitectureError, ParseError, infer, parse
 from jitloop import OptimizerConfig, Splits, TrainConfig
 
@@ -85,12 +84,13 @@ def load_dataset(name_or_dir: str, seed: int = 0) -> Splits:
 
 def train_config(config: SearchConfig, epochs: int | None = None) -> TrainConfig:
     """The candidate protocol of `config` as an engine TrainConfig (validation every epoch)."""
-    from einspace.training import default_unroll_steps
+    from einspace.training import default_compile_mode, default_unroll_steps
 
     unroll = default_unroll_steps() if config.unroll_steps is None else config.unroll_steps
+    mode = default_compile_mode() if config.compile_mode is None else config.compile_mode
     return TrainConfig(
         epochs=epochs or config.epochs, batch_size=config.batch_size, seed=config.seed,
-        unroll_steps=unroll, eval_every=1,
+        unroll_steps=unroll, eval_every=1, compile_mode=mode,
         optimizer=OptimizerConfig(learning_rate=config.learning_rate, momentum=config.momentum,
                                   weight_decay=config.weight_decay),
     )
@@ -142,8 +142,7 @@ def worker_name() -> str:
 
 class Evaluator:
     """Evaluates Tasks on one resident dataset. `train_fn` has the signature of
-    einspace.training.train_architecture (replaceable, e.g. to inject failures in tests);
-    candidates are initialised with SEARCH_INIT_PRNG keys."""
+    einspace.training.train_architecture (replaceable, e.g. to inject failures in tests)."""
 
     def __init__(self, config: SearchConfig, splits: Splits | None = None, train_fn=None):
         from einspace.training import train_architecture
@@ -163,7 +162,7 @@ class Evaluator:
             if self.splits is not None:
                 with compile_effort(self.config.compile_effort):
                     self.train_fn(parse(WARM_UP_ARCH), self.splits, train_config(self.config, epochs=1), model_seed=0,
-                                  progress=False, callbacks=(), init_prng=SEARCH_INIT_PRNG)
+                                  progress=False, callbacks=())
             self.warm_up_s = time.perf_counter() - t0
         return self.warm_up_s
 
@@ -192,7 +191,7 @@ class Evaluator:
         try:
             with compile_effort(self.config.compile_effort):
                 result, info = self.train_fn(tree, self.splits, train_config(self.config), model_seed=task.model_seed,
-                                             progress=False, callbacks=[watch], init_prng=SEARCH_INIT_PRNG)
+                                             progress=False, callbacks=[watch])
         except MemoryError as err:
             return self._done(record, "out_of_memory", f"MemoryError: {err}", t0)
         except jax.errors.JaxRuntimeError as err:

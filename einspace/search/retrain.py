@@ -55,7 +55,8 @@ def retrain(run_dir: str | Path, epochs: int | None = None, progress: bool | Non
         raise ValueError(f"{run_dir} has no trial with a score to retrain")
     epochs = epochs or config.retrain_epochs
     splits = train_plus_valid(load_dataset(config.dataset, config.seed))
-    tc = dataclasses.replace(train_config(config, epochs), checkpoint_every=epochs)
+    # A long run: optimised code pays for its compile (the candidates' compile mode does not apply).
+    tc = dataclasses.replace(train_config(config, epochs), checkpoint_every=epochs, compile_mode="default")
     workdir = retrain_dir(run_dir, seeds)
     summary = {"trial": best["trial"], "search_valid_accuracy": best["fitness"], "epochs": epochs,
                "workdir": str(workdir)}

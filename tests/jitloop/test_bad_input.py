@@ -55,6 +55,7 @@ def test_model_output_not_matching_targets(digits, regressor):
         (TrainConfig(optimizer=OptimizerConfig(schedule="linear")), r"OptimizerConfig.schedule='linear' is not valid"),
         (TrainConfig(optimizer=OptimizerConfig(learning_rate=-1.0)), r"learning_rate=-1.0 is not valid; it must be > 0"),
         (TrainConfig(epochs=0), r"TrainConfig.epochs=0 is not valid; it must be > 0"),
+        (TrainConfig(compile_mode="O3"), r"TrainConfig.compile_mode='O3' is not valid; choose one of \('default', 'fast'\)"),
         (TrainConfig(optimizer=OptimizerConfig(schedule="warmup_cosine")), r"warmup_steps=0 is not valid"),
     ],
 )

@@ -7,6 +7,7 @@ import json
 import numpy as np
 
 from jitloop import TrainConfig, fit
+from jitloop.programs import STATS
 from jitloop.rundir import read_jsonl
 
 
@@ -59,3 +60,16 @@ def test_adam_regression_losses(digits, regressor):
     result = fit(regressor(), data, config)
     assert result.status == "ok"
     assert result.final["valid_relative_l2"] < 0.1 < result.history[0]["valid_relative_l2"]
+
+
+def test_fast_compile_mode_computes_the_same_run(digits, mlp):
+    """compile_mode="fast" drops XLA's optimisation passes, not any computation: the same losses
+    and scores up to float rounding (fusion changes the order of some sums), in its own programs."""
+    config = TrainConfig(epochs=3, batch_size=128, seed=1, unroll_steps=1)
+    default = fit(mlp(1), digits, config)
+    traces = sum(STATS["traces"].values())
+    fast = fit(mlp(1), digits, TrainConfig(epochs=3, batch_size=128, seed=1, unroll_steps=1, compile_mode="fast"))
+    assert sum(STATS["traces"].values()) > traces  # not served from the default mode's programs
+    for a, b in zip(default.history, fast.history):
+        assert np.isclose(a["train_loss"], b["train_loss"], rtol=1e-4)
+        assert abs(a["valid_accuracy"] - b["valid_accuracy"]) <= 2 / len(digits.valid)

@@ -37,6 +37,8 @@ def test_search_report_retrain_and_resume(tmp_path, capsys):
     assert summary["status"] == "ok" and 0.0 <= summary["test_accuracy"] <= 1.0
     assert (run / "retrain" / "result.json").exists()
     assert any((run / "retrain" / "checkpoints").iterdir())
+    # Candidates compile fast on CPU; the winner's retrain compiles optimised code.
+    assert json.loads((run / "retrain" / "config.json").read_text())["train"]["compile_mode"] == "default"
 
     # Three seeds of the winner in one vmapped program; the first equals the one-seed retrain.
     assert main(["retrain", str(run), "--epochs", "1", "--num-seeds", "3"]) == 0

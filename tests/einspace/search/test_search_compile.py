@@ -1,6 +1,6 @@
 """What a candidate compiles: on CPU one single-step train program and one eval program per new
-architecture (none for a repeated one), trained to the same losses as a scanned epoch; model
-construction is timed as "init"."""
+architecture (none for a repeated one), in the fast compile mode, trained to the same losses as a
+scanned epoch; model construction is timed as "init"; the winner's retrain compiles optimised."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from einspace.data import load_embedded
 from einspace.search import Evaluator, SearchConfig, Task, train_config
 from einspace.search.evaluate import compile_effort
-from einspace.training import default_unroll_steps, train_architecture
+from einspace.training import default_compile_mode, default_unroll_steps, train_architecture
 from jitloop import programs
 
 # Widths no other test compiles: the in-process program cache must start empty for them.
@@ -32,6 +32,13 @@ def test_cpu_candidates_train_one_step_per_call_unless_configured():
     assert train_config(dataclasses.replace(CONFIG, unroll_steps=0)).unroll_steps == 0
     with pytest.raises(ValueError, match=r"SearchConfig.unroll_steps=-1 .*None"):
         SearchConfig(unroll_steps=-1).validate()
+
+
+def test_cpu_candidates_compile_fast_unless_configured():
+    assert default_compile_mode() == "fast" and train_config(CONFIG).compile_mode == "fast"
+    assert train_config(dataclasses.replace(CONFIG, compile_mode="default")).compile_mode == "default"
+    with pytest.raises(ValueError, match=r"SearchConfig.compile_mode='O3' .*\('default', 'fast'\)"):
+        SearchConfig(compile_mode="O3").validate()
 
 
 def _traces() -> dict[str, int]:

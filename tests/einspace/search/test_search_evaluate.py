@@ -88,7 +88,7 @@ def test_bugs_are_not_hidden(splits):
 
 def _fake_train(calls: list, outcomes: dict):
     """A train_fn that fails or succeeds by architecture text, counting calls."""
-    def train_fn(tree, splits, config, *, model_seed, progress, callbacks, init_prng):
+    def train_fn(tree, splits, config, *, model_seed, progress, callbacks):
         from einspace.tree import to_text
 
         text = to_text(tree)
