@@ -35,13 +35,17 @@ Definitions (per executor case):
 Targets (issue 4): process-2 >= 1.6x serial-cold trials/min; compile <= 20% of candidate time.
 
 Measured on the 2-core development machine (32 candidates; the default), with candidates built
-by host initialisers (einspace.grammar.init) and compiled in the CPU default "fast" mode:
-serial-cold 52.8 trials/min, mean candidate 1.13 s = init 0.02 + compile 0.38 + train 0.61 (+
-eval, bookkeeping); compile share raw = critical 0.35 (serial-warm 0.23). process-2 84.8/min =
-1.60x serial-cold, against a bound of 1.67x (serial-1cpu 44.0/min), critical compile share 0.12;
-thread-2 1.23x, critical share 0.13. With 16 candidates the last trial's tail weighs more:
-process-2 1.25x (bound 1.53x). --compare-compile-modes (16 candidates): "default" mode compiles
-3-4x longer (0.86 vs 0.30 s) and trains 1.3x faster; serial 47.9 vs 78.7 trials/min "fast".
+by host initialisers (einspace.grammar.init) and compiled in the CPU default "fast" mode, two
+runs: serial-cold 52.8 / 57.9 trials/min, mean candidate 1.04-1.13 s = init 0.02 + compile
+0.36-0.38 + train 0.55-0.61 (+ eval, bookkeeping); compile share raw = critical 0.35-0.36
+(serial-warm 0.23). process-2 84.8 / 89.5 per min = 1.60x / 1.55x serial-cold, against bounds
+of 1.67x / 1.58x (serial-1cpu 44.0 / 45.7 per min): the workers reach their bound, and the bound
+is how little serial gains from the second core. Critical compile share 0.11-0.12 (process-2),
+0.11-0.13 (thread-2, 1.23x / 1.33x). Strategies at budget 24, median of 3 seeds: best valid RE
+0.9665, random search 0.9442, random sampling (mean) 0.286. With 16 candidates the last trial's
+tail weighs more: process-2 1.25x (bound 1.53x). --compare-compile-modes (16 candidates):
+"default" mode compiles 3-4x longer (0.86 vs 0.30 s) and trains 1.3x faster; serial 47.9 vs 78.7
+trials/min in "fast".
 Before host initialisers and the fast mode: serial-cold 55/min, candidate init 0.24 + compile
 0.59 s, compile share 0.77, process-2 1.27x. Unroll (serial-cold, optimised mode, mean compile /
 train s): scan 0.92 / 0.14, 1 step 0.57 / 0.19, 2 steps 1.23 / 0.14, 4 steps 1.92 / 0.17, 8

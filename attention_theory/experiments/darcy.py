@@ -89,8 +89,14 @@ def run_darcy_experiment(
 ) -> dict:
     """Train each model at the training resolution and evaluate at every test resolution.
 
+    With a workdir the data is cached there (data.npz, unless `data_path`) and each model
+    checkpoints in its own folder, so a killed run resumes where it stopped.
+
     Returns {'rows': [{model, resolution, relative_l2, relative_h1, train_seconds, params}], ...}.
     """
+    if data_path is None and workdir is not None:  # generated once: a resumed run reuses it
+        data_path = str(Path(workdir) / "data.npz")
+        Path(workdir).mkdir(parents=True, exist_ok=True)
     arrays, _, _ = generate("darcy", config.data_config(), data_path, progress)
     multiple = config.num_patches
     x, y = darcy_resolution_data(arrays, config.train_subsample, multiple)

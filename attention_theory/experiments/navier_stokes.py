@@ -92,7 +92,12 @@ def run_navier_stokes_experiment(
 
     Autoregressive rows add 'step_relative_l2' and 'per_step_relative_l2' (test rollouts over the
     T - history future snapshots); relative_l2 is then the full-horizon rollout error.
+    With a workdir the data is cached there (data.npz, unless `data_path`) and each model
+    checkpoints in its own folder, so a killed run resumes where it stopped.
     """
+    if data_path is None and workdir is not None:  # generated once: a resumed run reuses it
+        data_path = str(Path(workdir) / "data.npz")
+        Path(workdir).mkdir(parents=True, exist_ok=True)
     arrays, _, _ = generate("navier-stokes", config.data_config(), data_path, progress)
     x, y = operator_pairs("navier-stokes", arrays, history=config.history)
     splits = operator_splits(x, y, config.num_train, config.num_test, "navier-stokes")

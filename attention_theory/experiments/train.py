@@ -25,8 +25,13 @@ def operator_train_config(
     loss: str = "relative_l2",
     decay_epochs: int = 100,
     seed: int = 0,
+    checkpoint_every: int | None = None,
 ) -> TrainConfig:
-    """Adam, learning rate halved every `decay_epochs` (FNO's step schedule), weight decay 1e-4."""
+    """Adam, learning rate halved every `decay_epochs` (FNO's step schedule), weight decay 1e-4.
+
+    checkpoint_every: epochs between checkpoints when trained with a workdir (None = a tenth of
+    the epochs), so a killed run resumes from its last checkpoint.
+    """
     return TrainConfig(
         epochs=epochs,
         batch_size=batch_size,
@@ -34,6 +39,7 @@ def operator_train_config(
         loss=loss,
         metrics=("relative_l2", "relative_h1", "mse"),
         seed=seed,
+        checkpoint_every=max(1, epochs // 10) if checkpoint_every is None else checkpoint_every,
         optimizer=OptimizerConfig(
             name="adam", learning_rate=learning_rate, weight_decay=1e-4, schedule="step",
             decay_epochs=decay_epochs, decay_rate=0.5,

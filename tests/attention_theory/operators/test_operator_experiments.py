@@ -48,6 +48,24 @@ def test_darcy_experiment_reports_every_model_at_every_resolution(tmp_path):
     assert (tmp_path / "error_vs_resolution.png").exists() and (tmp_path / "fno" / "operator.npz").exists()
 
 
+def test_darcy_experiment_rerun_in_its_workdir_reuses_data_and_checkpoints(tmp_path, monkeypatch):
+    cfg = DarcyExperimentConfig(models=("fno",), fine_resolution=17, num_train=8, num_test=4, train_subsample=2,
+                                test_subsamples=(2,), width=4, num_layers=1, fno_modes=2, fno_padding=0, epochs=3,
+                                batch_size=4)
+    first = run_darcy_experiment(cfg, tmp_path)
+    assert (tmp_path / "data.npz").exists() and any((tmp_path / "fno" / "checkpoints").iterdir())
+
+    from attention_theory.pde import problems
+
+    def no_generation(*args, **kwargs):
+        raise AssertionError("the rerun regenerated its data")
+
+    monkeypatch.setitem(problems.PROBLEMS, "darcy", problems.PROBLEMS["darcy"]._replace(generate=no_generation))
+    again = run_darcy_experiment(cfg, tmp_path)  # every epoch is checkpointed: nothing to train
+    assert again["rows"][0]["relative_l2"] == pytest.approx(first["rows"][0]["relative_l2"], rel=1e-6)
+    assert again["rows"][0]["train_seconds"] == 0.0
+
+
 @pytest.mark.slow
 def test_lorenz_experiment_evaluates_every_time_step(tmp_path):
     cfg = LorenzExperimentConfig(num_train=40, num_test=10, width=8, num_heads=2, num_layers=1, feedforward=8,
