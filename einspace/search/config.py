@@ -41,9 +41,9 @@ class SearchConfig:
     compiles fastest, else a scanned epoch). compile_effort: XLA's exec_time_optimization_effort
     while a candidate is built and compiled, in [-1, 1] (0 = JAX's default); -1 compiled digits
     candidates' train programs ~40% faster on a 2-core CPU with unchanged step times.
-    compile_mode: the candidates' jitloop compile mode ("default" | "fast"); None = the backend's
-    default (einspace.training.default_compile_mode: "fast" on CPU, where compiling dominates a
-    candidate). The winner's retrain always compiles with "default".
+    compile_mode: the candidates' jitloop compile mode ("default" | "fast"); None = chosen per
+    candidate from its training FLOPs (einspace.training.candidate_compile_mode: "fast" for light
+    candidates on CPU, where compiling dominates). The winner's retrain compiles with "default".
     max_*: resource limits of sampled/mutated architectures (max_flops per example is a
     search-level filter: proposals above it are redrawn; so is max_ops, the number of leaf ops
     once repeated branches are expanded, which is what compile time grows with). timeout_s: per-candidate wall-clock

@@ -11,7 +11,8 @@ Outcomes (record["status"]):
 - out_of_memory: XLA or Python ran out of memory (no fitness).
 Only these exception types are caught; anything else is a bug and propagates.
 
-record["timings"]: init (model construction, mostly compiling its initialisers), trace, lower,
+record["compile_mode"]: the engine compile mode its programs were compiled in (see train_config).
+record["timings"]: init (model construction), trace, lower,
 compile (the train and eval programs), train, eval seconds; record["started_at"] and the
 runner's "finished_at" are wall-clock times, so a benchmark can tell which phases overlapped.
 """
@@ -82,12 +83,16 @@ def load_dataset(name_or_dir: str, seed: int = 0) -> Splits:
     return load_unseen(path.name, str(path))
 
 
-def train_config(config: SearchConfig, epochs: int | None = None) -> TrainConfig:
-    """The candidate protocol of `config` as an engine TrainConfig (validation every epoch)."""
-    from einspace.training import default_compile_mode, default_unroll_steps
+def train_config(config: SearchConfig, epochs: int | None = None, train_flops: float | None = None) -> TrainConfig:
+    """The candidate protocol of `config` as an engine TrainConfig (validation every epoch).
+
+    train_flops: the candidate's training FLOPs, which choose its compile mode when
+    config.compile_mode is None (einspace.training.candidate_compile_mode; unknown: "default").
+    """
+    from einspace.training import candidate_compile_mode, default_unroll_steps
 
     unroll = default_unroll_steps() if config.unroll_steps is None else config.unroll_steps
-    mode = default_compile_mode() if config.compile_mode is None else config.compile_mode
+    mode = config.compile_mode or ("default" if train_flops is None else candidate_compile_mode(train_flops))
     return TrainConfig(
         epochs=epochs or config.epochs, batch_size=config.batch_size, seed=config.seed,
         unroll_steps=unroll, eval_every=1, compile_mode=mode,
@@ -161,8 +166,9 @@ class Evaluator:
             t0 = time.perf_counter()
             if self.splits is not None:
                 with compile_effort(self.config.compile_effort):
-                    self.train_fn(parse(WARM_UP_ARCH), self.splits, train_config(self.config, epochs=1), model_seed=0,
-                                  progress=False, callbacks=())
+                    tree = parse(WARM_UP_ARCH)
+                    config = self._train_config(infer(tree, self.input_shape).flops, epochs=1)
+                    self.train_fn(tree, self.splits, config, model_seed=0, progress=False, callbacks=())
             self.warm_up_s = time.perf_counter() - t0
         return self.warm_up_s
 
@@ -186,11 +192,18 @@ class Evaluator:
             return self._done(record, "ok", "", t0)
         return self._train(tree, task, record, t0)
 
+    def _train_config(self, flops: float, epochs: int | None = None) -> TrainConfig:
+        """The protocol for a candidate of `flops` forward FLOPs per example."""
+        epochs = epochs or self.config.epochs
+        return train_config(self.config, epochs, 3.0 * flops * len(self.splits.train) * epochs)
+
     def _train(self, tree, task: Task, record: dict[str, Any], t0: float) -> dict[str, Any]:
         watch = _Watch(task, self.config.timeout_s)
+        config = self._train_config(record["flops"])
+        record["compile_mode"] = config.compile_mode
         try:
             with compile_effort(self.config.compile_effort):
-                result, info = self.train_fn(tree, self.splits, train_config(self.config), model_seed=task.model_seed,
+                result, info = self.train_fn(tree, self.splits, config, model_seed=task.model_seed,
                                              progress=False, callbacks=[watch])
         except MemoryError as err:
             return self._done(record, "out_of_memory", f"MemoryError: {err}", t0)

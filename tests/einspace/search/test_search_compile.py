@@ -13,7 +13,7 @@ import pytest
 from einspace.data import load_embedded
 from einspace.search import Evaluator, SearchConfig, Task, train_config
 from einspace.search.evaluate import compile_effort
-from einspace.training import default_compile_mode, default_unroll_steps, train_architecture
+from einspace.training import FAST_COMPILE_MAX_TRAIN_FLOPS, default_unroll_steps, train_architecture
 from jitloop import programs
 
 # Widths no other test compiles: the in-process program cache must start empty for them.
@@ -34,9 +34,25 @@ def test_cpu_candidates_train_one_step_per_call_unless_configured():
         SearchConfig(unroll_steps=-1).validate()
 
 
-def test_cpu_candidates_compile_fast_unless_configured():
-    assert default_compile_mode() == "fast" and train_config(CONFIG).compile_mode == "fast"
-    assert train_config(dataclasses.replace(CONFIG, compile_mode="default")).compile_mode == "default"
+def test_light_cpu_candidates_compile_fast_heavy_ones_optimised_unless_configured(splits):
+    light, heavy = 0.5 * FAST_COMPILE_MAX_TRAIN_FLOPS, 2 * FAST_COMPILE_MAX_TRAIN_FLOPS
+    assert train_config(CONFIG, train_flops=light).compile_mode == "fast"
+    assert train_config(CONFIG, train_flops=heavy).compile_mode == "default"
+    assert train_config(dataclasses.replace(CONFIG, compile_mode="default"), train_flops=light).compile_mode == "default"
+    assert train_config(dataclasses.replace(CONFIG, compile_mode="fast"), train_flops=heavy).compile_mode == "fast"
+    # The evaluator prices a candidate as 3 x forward FLOPs x training examples x epochs.
+    seen = []
+
+    def train_fn(tree, splits, config, **kwargs):
+        seen.append(config.compile_mode)
+        raise ValueError("stop here")
+
+    evaluator = Evaluator(CONFIG, splits, train_fn=train_fn)
+    small = "sequential(linear(4), linear(4))"
+    big = "sequential(routing(im2col(3, 1, 1), linear(256), col2im), routing(im2col(3, 1, 1), linear(256), col2im))"
+    records = [evaluator(Task(i, arch, "h")) for i, arch in enumerate((small, big))]
+    assert seen == ["fast", "default"] == [r["compile_mode"] for r in records]
+    assert 3 * records[0]["flops"] * len(splits.train) * CONFIG.epochs < FAST_COMPILE_MAX_TRAIN_FLOPS
     with pytest.raises(ValueError, match=r"SearchConfig.compile_mode='O3' .*\('default', 'fast'\)"):
         SearchConfig(compile_mode="O3").validate()
 
