@@ -41,9 +41,13 @@ def default_unroll_steps() -> int:
 
 
 # Training FLOPs (3 x forward FLOPs per example x examples x epochs) below which a CPU candidate
-# compiles in the "fast" mode. Digits candidates, 8 epochs, 2 cores, train + compile s, fast vs
-# default: 2e8 FLOPs 0.47 vs 0.64 (fast wins: compiling dominates); 2e9 1.22 vs 0.97; 3e10 7.8
-# vs 5.6 (unoptimised steps cost more than the compile saves); equal fitness in every case.
+# compiles in the "fast" mode. 48 digits candidates (random samples and a search's children), 8
+# epochs, 2 cores, wall s fast vs default: below 1e9 FLOPs fast won 26 of 27 (0.3-0.9 s vs
+# 0.5-1.5 s: compiling dominates), 1e9-1e10 fast won 9 of 14 by little, above 1e10 default won
+# 7 of 7 (unoptimised steps cost more than the compile saves); fitness equal in every case.
+# Totals over the 48: all default 67.5 s, all fast 63.4 s, threshold 1e9 58.5 s, 1e10 59.2 s.
+# The README's search (40 trials) took 2m09s at 1e9 and 2m42s at 1e10: its later children, in
+# 1e9-1e10, were memory-bound (permutes, im2col) and trained 5-8 s unoptimised.
 FAST_COMPILE_MAX_TRAIN_FLOPS = 1e9
 
 

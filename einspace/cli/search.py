@@ -40,6 +40,9 @@ def register(subparsers) -> None:
     p.add_argument("--executor", default=None, choices=("serial", "thread", "process", "ray"),
                    help="serial (reproducible), thread (compile/train overlap in one process), process, ray")
     p.add_argument("--halving-rungs", default=None, help="comma-separated epochs for successive halving, e.g. 2,4")
+    p.add_argument("--compile-mode", default=None, choices=("fast", "default"),
+                   help="compile every candidate fast (unoptimised) or optimised; default: chosen per "
+                        "candidate from its training FLOPs")
     for flag, _, typ, text in _OVERRIDES:
         p.add_argument(flag, type=typ, default=None, help=text)
     p.add_argument("--workdir", default=None, help="run directory (default runs/search-<time>)")
@@ -69,7 +72,7 @@ def search_config(args: argparse.Namespace):
 
     overrides = {field: getattr(args, flag[2:].replace("-", "_")) for flag, field, _, _ in _OVERRIDES}
     overrides = {k: v for k, v in overrides.items() if v is not None}
-    for name in ("dataset", "strategy", "executor"):
+    for name in ("dataset", "strategy", "executor", "compile_mode"):
         if getattr(args, name) is not None:
             overrides[name] = getattr(args, name)
     if args.seeds is not None:
