@@ -2,14 +2,21 @@
 
 Five-point finite differences on the s x s grid including the boundary (h = 1/(s-1)) with
 arithmetic-mean face coefficients a_{i+1/2,j} = (a_{i,j} + a_{i+1,j})/2, assembled as one sparse
-matrix over the (s-2)^2 interior unknowns and solved directly (SuperLU). Second order in h for
+matrix over the (s-2)^2 interior unknowns and solved directly (SuperLU, minimum-degree ordering
+of A^T + A: the matrix is symmetric; 0.8 s instead of 1.1 s at s = 421). Second order in h for
 smooth coefficients (tested against a manufactured solution). Data are generated on a fine grid
 and subsampled, because solving directly on the coarse grid differs by 0.2-0.7% relative L2.
+Fine grids of PARALLEL_MIN_RESOLUTION points or more are solved by a pool of threads, one per CPU
+(SuperLU releases the GIL: 8 solves at s = 421 took 4.5 s on 2 threads, 7.8 s on one); the
+coefficients are still drawn in order from one generator, so the data do not depend on the
+number of workers.
 """
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import dataclasses
+import os
 from collections.abc import Callable
 
 import numpy as np
@@ -19,6 +26,7 @@ from scipy.sparse import linalg as sparse_linalg
 from attention_theory.pde.grf import darcy_grf
 
 COEFFICIENTS = ("piecewise", "lognormal")
+PARALLEL_MIN_RESOLUTION = 129
 
 
 def solve_darcy(a: np.ndarray, f: float | np.ndarray = 1.0) -> np.ndarray:
@@ -58,7 +66,7 @@ def solve_darcy(a: np.ndarray, f: float | np.ndarray = 1.0) -> np.ndarray:
     )
     rhs = np.broadcast_to(np.asarray(f, np.float64), (s, s))[1:-1, 1:-1].ravel()
     u = np.zeros((s, s))
-    u[1:-1, 1:-1] = sparse_linalg.spsolve(matrix, rhs).reshape(m, m)
+    u[1:-1, 1:-1] = sparse_linalg.spsolve(matrix, rhs, permc_spec="MMD_AT_PLUS_A").reshape(m, m)
     return u
 
 
@@ -103,16 +111,39 @@ def darcy_coefficient(g: np.ndarray, config: DarcyConfig) -> np.ndarray:
     return np.where(g >= 0, config.high, config.low)
 
 
-def generate_darcy(config: DarcyConfig, progress: Callable[[int, int], None] | None = None) -> dict[str, np.ndarray]:
-    """{'a': (N, s, s), 'u': (N, s, s)} float32 at the stored resolution; progress(done, total) per sample."""
+def default_workers(config: DarcyConfig) -> int:
+    """Solver threads for `config`: one per CPU (at most 8) on fine grids, else 1."""
+    if config.fine_resolution < PARALLEL_MIN_RESOLUTION or config.num_samples < 2:
+        return 1
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(8, cpus, config.num_samples))
+
+
+def generate_darcy(
+    config: DarcyConfig, progress: Callable[[int, int], None] | None = None, workers: int | None = None
+) -> dict[str, np.ndarray]:
+    """{'a': (N, s, s), 'u': (N, s, s)} float32 at the stored resolution; progress(done, total) per sample.
+
+    workers: solver threads (None = default_workers(config)); the data are the same for any.
+    """
     rng = np.random.default_rng(config.seed)
     s, r = config.fine_resolution, config.subsample
     a_out = np.empty((config.num_samples, config.resolution, config.resolution), np.float32)
     u_out = np.empty_like(a_out)
-    for i in range(config.num_samples):
-        a = darcy_coefficient(darcy_grf(rng, 1, s, config.alpha, config.tau)[0], config)
-        u = solve_darcy(a)
-        a_out[i], u_out[i] = a[::r, ::r], u[::r, ::r]
-        if progress is not None:
-            progress(i + 1, config.num_samples)
+    workers = default_workers(config) if workers is None else workers
+    pool = cf.ThreadPoolExecutor(workers) if workers > 1 else None
+    try:
+        chunk = 4 * workers  # coefficients held at once: memory stays O(workers) fine grids
+        for start in range(0, config.num_samples, chunk):
+            stop = min(start + chunk, config.num_samples)
+            coefficients = [darcy_coefficient(darcy_grf(rng, 1, s, config.alpha, config.tau)[0], config)
+                            for _ in range(start, stop)]
+            solutions = pool.map(solve_darcy, coefficients) if pool is not None else map(solve_darcy, coefficients)
+            for i, (a, u) in enumerate(zip(coefficients, solutions), start):
+                a_out[i], u_out[i] = a[::r, ::r], u[::r, ::r]
+                if progress is not None:
+                    progress(i + 1, config.num_samples)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     return {"a": a_out, "u": u_out}

@@ -57,6 +57,16 @@ def test_darcy_grf_has_zero_mean_and_generation_subsamples_the_fine_grid():
     assert np.abs(coarse_solve - data["u"][0]).max() > 1e-3 * np.abs(data["u"][0]).max()
 
 
+def test_parallel_generation_gives_the_serial_data():
+    cfg = DarcyConfig(num_samples=5, fine_resolution=33, subsample=2, seed=1)
+    seen = []
+    serial = generate_darcy(cfg, workers=1)
+    parallel = generate_darcy(cfg, progress=lambda done, total: seen.append((done, total)), workers=2)
+    for name in ("a", "u"):
+        np.testing.assert_array_equal(parallel[name], serial[name])
+    assert seen == [(i, 5) for i in range(1, 6)]
+
+
 def test_darcy_config_errors_name_the_field():
     with pytest.raises(ValueError, match="subsample=3.*fine_resolution - 1 = 40"):
         DarcyConfig(fine_resolution=41, subsample=3)
