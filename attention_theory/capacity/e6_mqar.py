@@ -21,37 +21,15 @@ import time
 import jax
 import jax.numpy as jnp
 import numpy as np
-import optax
 from flax import nnx
 
 from attention_theory.capacity.report import Report
 from attention_theory.linear_attention.mixer import MIXERS, CausalMixer
 
 
-def mqar_cross_entropy(logits: jax.Array, target: jax.Array) -> jax.Array:
-    """Mean cross entropy over the queries: logits and one-hot targets (B, Q, V) -> (B,).
-
-    (Targets are one-hot because the engine requires custom-loss targets shaped like the output.)
-    """
-    return jnp.mean(optax.softmax_cross_entropy(logits, target), axis=-1)
-
-
-def mqar_accuracy(logits: jax.Array, target: jax.Array) -> jax.Array:
-    """Fraction of queries answered correctly per example: (B, Q, V) -> (B,)."""
-    return jnp.mean((jnp.argmax(logits, axis=-1) == jnp.argmax(target, axis=-1)).astype(jnp.float32), axis=-1)
-
-
-def _register() -> None:
-    from jitloop.losses import LOSSES, METRICS, register_loss, register_metric
-
-    if "mqar_cross_entropy" not in LOSSES:
-        register_loss("mqar_cross_entropy", mqar_cross_entropy)
-    if "mqar_accuracy" not in METRICS:
-        register_metric("mqar_accuracy", mqar_accuracy)
-
-
 def make_mqar(rng: np.random.Generator, examples: int, pairs: int, num_keys: int, num_values: int):
-    """x (examples, 2 * pairs, 2) float (key id, value id or -1); y (examples, pairs, num_values) one-hot."""
+    """x (examples, 2 * pairs, 2) float (key id, value id or -1); y (examples, pairs) int32 value ids:
+    the engine's cross_entropy and accuracy score logits (B, pairs, num_values) per query position."""
     if pairs > num_keys:
         raise ValueError(f"MQAR pairs={pairs} needs num_keys >= pairs (distinct keys); got num_keys={num_keys}")
     keys = np.argsort(rng.random((examples, num_keys)), axis=1)[:, :pairs]
@@ -60,7 +38,7 @@ def make_mqar(rng: np.random.Generator, examples: int, pairs: int, num_keys: int
     rows = np.arange(examples)[:, None]
     q_keys, targets = keys[rows, order], values[rows, order]
     x = np.stack([np.concatenate([keys, q_keys], 1), np.concatenate([values, -np.ones_like(q_keys)], 1)], -1)
-    return x.astype(np.float32), np.eye(num_values, dtype=np.float32)[targets]
+    return x.astype(np.float32), targets.astype(np.int32)
 
 
 class MQARModel(nnx.Module):
@@ -106,22 +84,21 @@ class E6Config:
 def train_one(cfg: E6Config, kind: str, d_model: int) -> dict:
     from jitloop import OptimizerConfig, Split, Splits, TrainConfig, fit
 
-    _register()
     rng = np.random.default_rng([cfg.seed, cfg.pairs])
     xt, yt = make_mqar(rng, cfg.train_examples, cfg.pairs, cfg.num_keys, cfg.num_values)
     xv, yv = make_mqar(rng, cfg.valid_examples, cfg.pairs, cfg.num_keys, cfg.num_values)
     splits = Splits(train=Split(jnp.asarray(xt), jnp.asarray(yt)), valid=Split(jnp.asarray(xv), jnp.asarray(yv)),
-                    name=f"mqar_D{cfg.pairs}")
+                    name=f"mqar_D{cfg.pairs}", num_classes=cfg.num_values)
     fmap = "identity" if kind != "linear" else cfg.linear_feature_map
     model = MQARModel(cfg.num_keys, cfg.num_values, d_model, kind, fmap, rngs=nnx.Rngs(cfg.seed))
     train_cfg = TrainConfig(
         epochs=cfg.epochs, steps_per_epoch=max(1, cfg.steps // cfg.epochs), batch_size=cfg.batch_size,
-        eval_batch_size=cfg.valid_examples, loss="mqar_cross_entropy", metrics=("mqar_accuracy",), seed=cfg.seed,
+        eval_batch_size=cfg.valid_examples, loss="cross_entropy", metrics=("accuracy",), seed=cfg.seed,
         optimizer=OptimizerConfig(name="adam", learning_rate=cfg.learning_rate, schedule="cosine", weight_decay=0.0,
                                   grad_clip_norm=1.0),
     )
     result = fit(model, splits, train_cfg, progress=False)
-    accs = [h["valid_mqar_accuracy"] for h in result.history if "valid_mqar_accuracy" in h]
+    accs = [h["valid_accuracy"] for h in result.history if "valid_accuracy" in h]
     state = 2 * cfg.pairs * 2 * d_model if kind == "softmax" else d_model * d_model
     return {"mixer": kind, "d_model": d_model, "state_size": state, "status": result.status,
             "best_valid_accuracy": float(max(accs)) if accs else float("nan")}

@@ -175,8 +175,10 @@ def _narrow_seeds(config: SearchConfig, width: float, given: set[str]) -> Search
 
 
 # Fields that may change between a run and its resume without changing any result
-# (compile_effort changes how hard XLA optimises, not what it computes).
-RESUMABLE_FIELDS = ("budget", "executor", "workers", "retrain_epochs", "synthetic_delay_s", "compile_effort")
+# (compile_effort and compile_mode change how XLA optimises, not what it computes: 48 digits
+# candidates scored the same in both compile modes).
+RESUMABLE_FIELDS = ("budget", "executor", "workers", "retrain_epochs", "synthetic_delay_s", "compile_effort",
+                    "compile_mode")
 
 
 def config_differences(saved: dict[str, Any], now: dict[str, Any]) -> list[str]:

@@ -43,7 +43,7 @@ def retrain(run_dir: str | Path, epochs: int | None = None, progress: bool | Non
     config.seed, config.seed + 1, ...) trained together in one vmapped program. A retrain in
     the same directory with the same settings resumes from its checkpoint rather than redoing it.
     """
-    from einspace.compiler.build import as_tree, build_model, count_params
+    from einspace.compiler.build import as_tree, build_model, predicted_params
     from einspace.training import train_architecture
 
     if seeds < 1:
@@ -74,4 +74,4 @@ def retrain(run_dir: str | Path, epochs: int | None = None, progress: bool | Non
     return {**summary, "status": "ok" if "ok" in result.statuses else "diverged", "seeds": result.seeds,
             "statuses": result.statuses, "test_accuracy": across.get("mean"), "test_accuracy_std": across.get("std"),
             "test_accuracy_per_seed": [f.get("test_accuracy") for f in result.final],
-            "params": count_params(build(config.seed)), "architecture": best["architecture"]}
+            "params": predicted_params(tree, splits.input_shape, splits.num_classes), "architecture": best["architecture"]}

@@ -36,11 +36,11 @@ def test_schlag_setting2_targets_the_last_write():
 
 def test_mqar_queries_each_key_once():
     x, y = make_mqar(np.random.default_rng(0), examples=20, pairs=6, num_keys=10, num_values=9)
-    assert x.shape == (20, 12, 2) and y.shape == (20, 6, 9)
+    assert x.shape == (20, 12, 2) and y.shape == (20, 6) and y.max() < 9
     for i in range(20):
         written = dict(zip(x[i, :6, 0].astype(int), x[i, :6, 1].astype(int)))
         assert len(written) == 6 and sorted(written) == sorted(x[i, 6:, 0].astype(int))
-        assert [written[k] for k in x[i, 6:, 0].astype(int)] == list(y[i].argmax(-1))
+        assert [written[k] for k in x[i, 6:, 0].astype(int)] == list(y[i])
 
 
 def test_gated_delta_mixer_is_causal():
