@@ -10,8 +10,10 @@ submit a new child whenever any finishes (asynchronous steady-state evolution).
 - ProcessExecutor: `workers` spawned processes, each pinned to its own share of this process's
   CPUs (os.sched_setaffinity, before JAX starts there, so XLA sizes its thread pool to the share
   and workers never compete for a core; on a quiet 2-core machine throughput was the same
-  unpinned), loading the dataset once and keeping it resident. `ready()` waits until every worker has started and warmed up, and reports the
-  start-up seconds, so callers can keep them apart from per-trial time.
+  unpinned), loading the dataset once and keeping it resident. `ready()` waits until every
+  worker has started and warmed up, and reports the start-up seconds, so callers can keep them
+  apart from per-trial time. The only executor that can stop a candidate mid-compile: one still
+  running at twice timeout_s is killed with its worker (see ProcessExecutor).
 - RayExecutor: one actor per worker (per GPU when Ray sees GPUs), on `ray.init()` locally or
   on the cluster at `address`; JAX memory variables are set in each actor before JAX starts.
 """
@@ -19,8 +21,10 @@ submit a new child whenever any finishes (asynchronous steady-state evolution).
 from __future__ import annotations
 
 import concurrent.futures as cf
+import dataclasses
 import multiprocessing
 import os
+import threading
 import time
 from typing import Any
 
@@ -100,25 +104,22 @@ class ThreadExecutor:
 
 _WORKER: Evaluator | None = None
 _STARTED: float = 0.0  # seconds this worker took to start: affinity, dataset, warm-up
-_BARRIER = None  # shared by the pool's workers: makes the start-up report come from each once
 
 
-def _init_worker(config: dict[str, Any], env: dict[str, str], shares=None, counter=None, barrier=None) -> None:
-    """Start a worker: take the next CPU share, set the environment, load the dataset, warm up.
+def _init_worker(config: dict[str, Any], env: dict[str, str], cpus: tuple[int, ...] | None = None) -> None:
+    """Start a worker: pin it to `cpus`, set the environment, load the dataset, warm up.
 
     Runs before JAX initialises a backend in this process (importing jax does not), so the
     affinity and XLA_FLAGS decide XLA's thread pool.
     """
     t0 = time.perf_counter()
-    if shares and counter is not None and hasattr(os, "sched_setaffinity"):
-        with counter.get_lock():
-            index, counter.value = counter.value, counter.value + 1
-        os.sched_setaffinity(0, shares[index % len(shares)])
+    if cpus and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, cpus)
     os.environ.update(env)
-    global _WORKER, _STARTED, _BARRIER
+    global _WORKER, _STARTED
     _WORKER = Evaluator(SearchConfig.from_dict(config))
     _WORKER.warm_up()
-    _STARTED, _BARRIER = time.perf_counter() - t0, barrier
+    _STARTED = time.perf_counter() - t0
 
 
 def _input_shape() -> tuple[int, ...]:
@@ -127,11 +128,8 @@ def _input_shape() -> tuple[int, ...]:
 
 
 def _worker_info() -> dict[str, Any]:
-    """This worker's pid, CPUs and start-up seconds; with the pool's barrier, returns only once
-    every worker is running one such call (so `workers` calls are answered by `workers` workers)."""
+    """This worker's pid, CPUs and start-up seconds."""
     assert _WORKER is not None, "worker used before its initializer ran"
-    if _BARRIER is not None:
-        _BARRIER.wait()
     cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
     return {"pid": os.getpid(), "cpus": cpus, "started_s": _STARTED, "input_shape": _WORKER.input_shape}
 
@@ -141,32 +139,66 @@ def _evaluate(task: Task) -> dict[str, Any]:
     return _WORKER(task)
 
 
+def killed_record(task: Task, seconds: float, limit: float, started_at: float) -> dict[str, Any]:
+    """The trial record of a candidate killed with its worker for running past `limit` seconds."""
+    return {"trial": task.trial, "parents": list(task.parents), "origin": task.origin,
+            "architecture": task.architecture, "hash": task.hash, "seed": task.model_seed, "worker": "killed",
+            "started_at": round(started_at, 3), "fitness": 0.0, "curve": [], "timings": {}, "status": "timeout",
+            "reason": f"killed with its worker: still running after {seconds:.1f} s, past the hard limit of "
+                      f"{limit:g} s (a compile or an epoch that did not finish)",
+            "wall_s": round(seconds, 4)}
+
+
+@dataclasses.dataclass
+class _Running:
+    task: Task
+    future: cf.Future  # what submit() returned
+    started: float  # time.monotonic() at submission
+    started_at: float  # time.time() at submission
+    killed: bool = False
+
+
 class ProcessExecutor:
-    """A local pool of `config.workers` spawned processes, each pinned to its CPU share, with
-    its dataset resident. Workers start on construction; `ready()` waits for all of them."""
+    """`config.workers` spawned processes, each pinned to its CPU share with its dataset resident,
+    each in its own one-process pool so that one can be killed and restarted alone.
+
+    Workers start on construction; `ready()` waits for all of them. The per-epoch timeout
+    (config.timeout_s) cannot stop a compile or an epoch that never ends: a candidate still
+    running at KILL_FACTOR x timeout_s after its submission is killed with its worker, recorded
+    as a timeout (fitness 0), and the worker restarted (start-up seconds again) for the next.
+    """
 
     START_TIMEOUT_S = 600.0
+    KILL_FACTOR = 2.0
+    WATCH_INTERVAL_S = 0.25
 
     def __init__(self, config: SearchConfig):
-        self.capacity = config.workers
-        ctx = multiprocessing.get_context("spawn")
-        shares = cpu_shares(config.workers)
+        self.config, self.capacity = config, config.workers
+        self.shares = cpu_shares(config.workers)
+        self.env = worker_env(len(self.shares[0]))
         self.t0 = time.perf_counter()
-        self.barrier = ctx.Barrier(config.workers, timeout=self.START_TIMEOUT_S)
-        self.pool = cf.ProcessPoolExecutor(
-            max_workers=config.workers, mp_context=ctx, initializer=_init_worker,
-            initargs=(config.to_dict(), worker_env(len(shares[0])), shares, ctx.Value("i", 0), self.barrier),
-        )
-        # One call per worker, submitted together: the pool spawns a process for each (none is
-        # idle yet), and the barrier holds each call until every worker runs one.
-        self._info = [self.pool.submit(_worker_info) for _ in range(config.workers)]
+        self.pools = [self._start(slot) for slot in range(config.workers)]
+        self._info = [pool.submit(_worker_info) for pool in self.pools]
         self.workers: list[dict[str, Any]] = []
         self.startup_s: float | None = None
+        self.running: list[_Running | None] = [None] * config.workers
+        self.lock = threading.Lock()
+        self.kill_after_s = self.KILL_FACTOR * config.timeout_s
+        self.closing = threading.Event()
+        self.watchdog = None
+        if self.kill_after_s > 0:
+            self.watchdog = threading.Thread(target=self._watch, name="einspace-watchdog", daemon=True)
+            self.watchdog.start()
+
+    def _start(self, slot: int) -> cf.ProcessPoolExecutor:
+        return cf.ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                      initializer=_init_worker,
+                                      initargs=(self.config.to_dict(), self.env, self.shares[slot]))
 
     def ready(self) -> float:
         """Wait until every worker has started; returns the seconds since construction."""
         if self.startup_s is None:
-            self.workers = [f.result() for f in self._info]
+            self.workers = [f.result(timeout=self.START_TIMEOUT_S) for f in self._info]
             self.startup_s = time.perf_counter() - self.t0
         return self.startup_s
 
@@ -175,10 +207,55 @@ class ProcessExecutor:
         return tuple(self.workers[0]["input_shape"])
 
     def submit(self, task: Task) -> cf.Future:
-        return self.pool.submit(_evaluate, task)
+        with self.lock:
+            slot = self.running.index(None)  # the caller keeps at most `capacity` in flight
+            entry = _Running(task, cf.Future(), time.monotonic(), time.time())
+            self.running[slot] = entry
+            inner = self.pools[slot].submit(_evaluate, task)
+        inner.add_done_callback(lambda f: self._settle(slot, entry, f))
+        return entry.future
+
+    def _settle(self, slot: int, entry: _Running, inner: cf.Future) -> None:
+        with self.lock:
+            if entry.killed:  # the watchdog settles it (its pool broke when it was killed)
+                return
+            self.running[slot] = None
+        if inner.cancelled():
+            entry.future.cancel()
+        elif inner.exception() is not None:
+            entry.future.set_exception(inner.exception())
+        else:
+            entry.future.set_result(inner.result())
+
+    def _watch(self) -> None:
+        while not self.closing.wait(self.WATCH_INTERVAL_S):
+            now = time.monotonic()
+            with self.lock:
+                overdue = [(slot, e) for slot, e in enumerate(self.running)
+                           if e is not None and not e.killed and now - e.started > self.kill_after_s]
+                for _, entry in overdue:
+                    entry.killed = True
+            for slot, entry in overdue:
+                self._restart(slot)
+                with self.lock:
+                    self.running[slot] = None
+                entry.future.set_result(killed_record(entry.task, time.monotonic() - entry.started,
+                                                      self.kill_after_s, entry.started_at))
+
+    def _restart(self, slot: int) -> None:
+        """Kill slot's worker process and start a fresh one in a new pool."""
+        pool = self.pools[slot]
+        for process in list(getattr(pool, "_processes", {}).values()):  # the pool's one worker
+            process.kill()
+        pool.shutdown(wait=True, cancel_futures=True)
+        self.pools[slot] = self._start(slot)
 
     def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.closing.set()
+        if self.watchdog is not None:
+            self.watchdog.join()
+        for pool in self.pools:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 class RayExecutor:

@@ -81,3 +81,16 @@ def test_ray_matches_serial(tmp_path):
     finally:
         ray.shutdown()
     _same(serial, remote)
+
+
+def test_process_workers_running_past_twice_the_timeout_are_killed_and_restarted(tmp_path):
+    """A candidate that never finishes (a synthetic evaluation sleeping 60 s) is killed with its
+    worker at 2 x timeout_s; the next candidate runs on a fresh worker, killed the same way.
+    Candidates that finish in time are untouched with the watchdog on."""
+    base = SearchConfig(objective="synthetic", strategy="rs", budget=2, executor="process", workers=1, timeout_s=2.0)
+    hung = run_search(dataclasses.replace(base, synthetic_delay_s=60.0), tmp_path / "hung")
+    assert [r["status"] for r in hung.records] == ["timeout", "timeout"]
+    assert all("killed with its worker" in r["reason"] and r["fitness"] == 0.0 for r in hung.records)
+    assert all(4.0 <= r["wall_s"] < 10.0 for r in hung.records)  # kill at 2 x 2 s, checked every 0.25 s
+    quick = run_search(dataclasses.replace(base, synthetic_delay_s=0.1), tmp_path / "quick")
+    assert [r["status"] for r in quick.records] == ["ok", "ok"]
