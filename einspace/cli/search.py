@@ -20,7 +20,8 @@ _OVERRIDES = (
     ("--max-nodes", "max_nodes", int, "derivation-node limit of a candidate"),
     ("--max-flops", "max_flops", int, "FLOPs per example limit (0 = none)"),
     ("--max-ops", "max_ops", int, "limit on leaf ops with repeated branches expanded (0 = none)"),
-    ("--timeout", "timeout_s", float, "per-candidate wall-clock limit in seconds, checked after each epoch; the process executor kills a candidate at twice it (0 = none)"),
+    ("--timeout", "timeout_s", float, "per-candidate wall-clock limit in seconds, checked after each epoch; "
+                                      "process and Ray workers are killed at twice it (0 = none)"),
     ("--retrain-epochs", "retrain_epochs", int, "epochs of the winner's retrain on train+valid"),
     ("--seed", "seed", int, "search seed: architectures, data split, initialisation"),
     ("--workers", "workers", int, "parallel workers for --executor thread|process|ray"),

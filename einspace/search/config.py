@@ -48,8 +48,8 @@ class SearchConfig:
     search-level filter: proposals above it are redrawn; so is max_ops, the number of leaf ops
     once repeated branches are expanded, which is what compile time grows with).
     timeout_s: per-candidate wall-clock limit, checked after each epoch (the candidate keeps its
-    last finished epoch's score); the process executor also kills a candidate still running at
-    twice the limit, with its worker (a compile or an epoch that never ends).
+    last finished epoch's score); the process and Ray executors also kill a candidate still
+    running at twice the limit, with its worker (a compile or an epoch that never ends).
     halving_rungs: epochs at which successive halving may stop a candidate (empty = off);
     halving_keep: the fraction of earlier candidates' rung scores a candidate must reach.
     retrain_epochs: epochs of the winner's final training on train+valid.

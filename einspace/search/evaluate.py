@@ -4,8 +4,8 @@ trials.jsonl record. A failure is a record, never an exception that stops the se
 Outcomes (record["status"]):
 - ok: trained all epochs; fitness = validation accuracy after the last epoch.
 - diverged: non-finite loss; fitness = the last finished epoch's validation accuracy (0 if none).
-- timeout: ran past `timeout_s` (checked after each epoch); fitness as for diverged. The process
-  executor also kills a candidate still running at 2 x timeout_s (fitness 0; executors.killed_record).
+- timeout: ran past `timeout_s` (checked after each epoch); fitness as for diverged. Process and
+  Ray workers are also killed at 2 x timeout_s (fitness 0; executors.killed_record).
 - halted: stopped by successive halving at a rung; fitness = its score at that rung.
 - invalid: the architecture text does not parse or does not fit the input (no fitness).
 - compile_error: tracing/lowering/compiling raised (no fitness).

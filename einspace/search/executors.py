@@ -12,10 +12,12 @@ submit a new child whenever any finishes (asynchronous steady-state evolution).
   and workers never compete for a core; on a quiet 2-core machine throughput was the same
   unpinned), loading the dataset once and keeping it resident. `ready()` waits until every
   worker has started and warmed up, and reports the start-up seconds, so callers can keep them
-  apart from per-trial time. The only executor that can stop a candidate mid-compile: one still
-  running at twice timeout_s is killed with its worker (see ProcessExecutor).
+  apart from per-trial time.
 - RayExecutor: one actor per worker (per GPU when Ray sees GPUs), on `ray.init()` locally or
   on the cluster at `address`; JAX memory variables are set in each actor before JAX starts.
+Process and Ray workers are watched: a candidate still running at twice timeout_s (a compile or
+an epoch that never ends, which the per-epoch check cannot stop) is killed with its worker and
+the worker replaced (_SlotExecutor). Serial and thread executors cannot stop a running compile.
 """
 
 from __future__ import annotations
@@ -158,29 +160,21 @@ class _Running:
     killed: bool = False
 
 
-class ProcessExecutor:
-    """`config.workers` spawned processes, each pinned to its CPU share with its dataset resident,
-    each in its own one-process pool so that one can be killed and restarted alone.
+class _SlotExecutor:
+    """Workers in `config.workers` slots, one candidate each, watched: a candidate still running
+    at KILL_FACTOR x config.timeout_s after its submission (a compile or an epoch that never ends,
+    which the per-epoch timeout cannot stop) is killed with its worker, recorded as a timeout
+    (fitness 0, killed_record), and the slot's worker restarted (its start-up seconds again).
 
-    Workers start on construction; `ready()` waits for all of them. The per-epoch timeout
-    (config.timeout_s) cannot stop a compile or an epoch that never ends: a candidate still
-    running at KILL_FACTOR x timeout_s after its submission is killed with its worker, recorded
-    as a timeout (fitness 0), and the worker restarted (start-up seconds again) for the next.
+    Subclasses give `_run(slot, task) -> Future` and `_restart(slot)`, and call `_stop_watch()`
+    when they close.
     """
 
-    START_TIMEOUT_S = 600.0
     KILL_FACTOR = 2.0
     WATCH_INTERVAL_S = 0.25
 
-    def __init__(self, config: SearchConfig):
-        self.config, self.capacity = config, config.workers
-        self.shares = cpu_shares(config.workers)
-        self.env = worker_env(len(self.shares[0]))
-        self.t0 = time.perf_counter()
-        self.pools = [self._start(slot) for slot in range(config.workers)]
-        self._info = [pool.submit(_worker_info) for pool in self.pools]
-        self.workers: list[dict[str, Any]] = []
-        self.startup_s: float | None = None
+    def _init_slots(self, config: SearchConfig) -> None:
+        self.capacity = config.workers
         self.running: list[_Running | None] = [None] * config.workers
         self.lock = threading.Lock()
         self.kill_after_s = self.KILL_FACTOR * config.timeout_s
@@ -190,34 +184,24 @@ class ProcessExecutor:
             self.watchdog = threading.Thread(target=self._watch, name="einspace-watchdog", daemon=True)
             self.watchdog.start()
 
-    def _start(self, slot: int) -> cf.ProcessPoolExecutor:
-        return cf.ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                      initializer=_init_worker,
-                                      initargs=(self.config.to_dict(), self.env, self.shares[slot]))
+    def _run(self, slot: int, task: Task) -> cf.Future:
+        raise NotImplementedError
 
-    def ready(self) -> float:
-        """Wait until every worker has started; returns the seconds since construction."""
-        if self.startup_s is None:
-            self.workers = [f.result(timeout=self.START_TIMEOUT_S) for f in self._info]
-            self.startup_s = time.perf_counter() - self.t0
-        return self.startup_s
-
-    def input_shape(self) -> tuple[int, ...]:
-        self.ready()
-        return tuple(self.workers[0]["input_shape"])
+    def _restart(self, slot: int) -> None:
+        raise NotImplementedError
 
     def submit(self, task: Task) -> cf.Future:
         with self.lock:
             slot = self.running.index(None)  # the caller keeps at most `capacity` in flight
             entry = _Running(task, cf.Future(), time.monotonic(), time.time())
             self.running[slot] = entry
-            inner = self.pools[slot].submit(_evaluate, task)
+            inner = self._run(slot, task)
         inner.add_done_callback(lambda f: self._settle(slot, entry, f))
         return entry.future
 
     def _settle(self, slot: int, entry: _Running, inner: cf.Future) -> None:
         with self.lock:
-            if entry.killed:  # the watchdog settles it (its pool broke when it was killed)
+            if entry.killed:  # the watchdog settles it (its worker died when it was killed)
                 return
             self.running[slot] = None
         if inner.cancelled():
@@ -242,8 +226,52 @@ class ProcessExecutor:
                 entry.future.set_result(killed_record(entry.task, time.monotonic() - entry.started,
                                                       self.kill_after_s, entry.started_at))
 
+    def _stop_watch(self) -> None:
+        self.closing.set()
+        if self.watchdog is not None:
+            self.watchdog.join()
+
+
+class ProcessExecutor(_SlotExecutor):
+    """`config.workers` spawned processes, each pinned to its CPU share with its dataset resident,
+    each in its own one-process pool so that one can be killed and restarted alone (the
+    watchdog: see _SlotExecutor). Workers start on construction; `ready()` waits for all of them.
+    """
+
+    START_TIMEOUT_S = 600.0
+
+    def __init__(self, config: SearchConfig):
+        self.config = config
+        self.shares = cpu_shares(config.workers)
+        self.env = worker_env(len(self.shares[0]))
+        self.t0 = time.perf_counter()
+        self.pools = [self._start(slot) for slot in range(config.workers)]
+        self._info = [pool.submit(_worker_info) for pool in self.pools]
+        self.workers: list[dict[str, Any]] = []
+        self.startup_s: float | None = None
+        self._init_slots(config)
+
+    def _start(self, slot: int) -> cf.ProcessPoolExecutor:
+        return cf.ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                      initializer=_init_worker,
+                                      initargs=(self.config.to_dict(), self.env, self.shares[slot]))
+
+    def ready(self) -> float:
+        """Wait until every worker has started; returns the seconds since construction."""
+        if self.startup_s is None:
+            self.workers = [f.result(timeout=self.START_TIMEOUT_S) for f in self._info]
+            self.startup_s = time.perf_counter() - self.t0
+        return self.startup_s
+
+    def input_shape(self) -> tuple[int, ...]:
+        self.ready()
+        return tuple(self.workers[0]["input_shape"])
+
+    def _run(self, slot: int, task: Task) -> cf.Future:
+        return self.pools[slot].submit(_evaluate, task)
+
     def _restart(self, slot: int) -> None:
-        """Kill slot's worker process and start a fresh one in a new pool."""
+        """Kill the slot's worker process and start a fresh one in a new pool."""
         pool = self.pools[slot]
         for process in list(getattr(pool, "_processes", {}).values()):  # the pool's one worker
             process.kill()
@@ -251,15 +279,14 @@ class ProcessExecutor:
         self.pools[slot] = self._start(slot)
 
     def close(self) -> None:
-        self.closing.set()
-        if self.watchdog is not None:
-            self.watchdog.join()
+        self._stop_watch()
         for pool in self.pools:
             pool.shutdown(wait=True, cancel_futures=True)
 
 
-class RayExecutor:
-    """`config.workers` Ray actors, each holding an Evaluator; needs `pip install ray`."""
+class RayExecutor(_SlotExecutor):
+    """`config.workers` Ray actors, each holding an Evaluator (the watchdog: see _SlotExecutor;
+    a killed actor is replaced); needs `pip install ray`."""
 
     def __init__(self, config: SearchConfig, address: str | None = None):
         try:
@@ -271,12 +298,11 @@ class RayExecutor:
             ray.init(address=address, include_dashboard=False, log_to_driver=False)
         gpus = 1 if ray.cluster_resources().get("GPU", 0) >= config.workers else 0
         threads = max(1, int(ray.cluster_resources().get("CPU", 1)) // config.workers)
-        actor = ray.remote(num_gpus=gpus, num_cpus=1)(_RayWorker)
         env = worker_env(threads)
-        self.actors = [actor.options(runtime_env={"env_vars": env}).remote(config.to_dict(), env)
-                       for _ in range(config.workers)]
-        self.running: list[cf.Future | None] = [None] * config.workers
-        self.capacity = config.workers
+        actor = ray.remote(num_gpus=gpus, num_cpus=1)(_RayWorker).options(runtime_env={"env_vars": env})
+        self._new_actor = lambda: actor.remote(config.to_dict(), env)
+        self.actors = [self._new_actor() for _ in range(config.workers)]
+        self._init_slots(config)
 
     def ready(self) -> float:
         """Wait until every actor has started; returns the seconds this took."""
@@ -287,12 +313,15 @@ class RayExecutor:
     def input_shape(self) -> tuple[int, ...]:
         return self.ray.get(self.actors[0].input_shape.remote())
 
-    def submit(self, task: Task) -> cf.Future:
-        free = next(i for i, f in enumerate(self.running) if f is None or f.done())
-        self.running[free] = self.actors[free].evaluate.remote(task).future()
-        return self.running[free]
+    def _run(self, slot: int, task: Task) -> cf.Future:
+        return self.actors[slot].evaluate.remote(task).future()
+
+    def _restart(self, slot: int) -> None:
+        self.ray.kill(self.actors[slot])
+        self.actors[slot] = self._new_actor()
 
     def close(self) -> None:
+        self._stop_watch()
         for a in self.actors:
             self.ray.kill(a)
 

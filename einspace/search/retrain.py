@@ -74,4 +74,5 @@ def retrain(run_dir: str | Path, epochs: int | None = None, progress: bool | Non
     return {**summary, "status": "ok" if "ok" in result.statuses else "diverged", "seeds": result.seeds,
             "statuses": result.statuses, "test_accuracy": across.get("mean"), "test_accuracy_std": across.get("std"),
             "test_accuracy_per_seed": [f.get("test_accuracy") for f in result.final],
-            "params": predicted_params(tree, splits.input_shape, splits.num_classes), "architecture": best["architecture"]}
+            "params": predicted_params(tree, splits.input_shape, splits.num_classes),
+            "architecture": best["architecture"]}

@@ -1,5 +1,6 @@
 """Threads, the process pool (2 spawned workers, each pinned to its own CPUs) and Ray give the same
-results as serial for a fixed list of candidates; Ray is tested only where it is installed."""
+results as serial for a fixed list of candidates; process and Ray workers still running at twice
+the timeout are killed and replaced. Ray is tested only where it is installed."""
 
 from __future__ import annotations
 
@@ -78,19 +79,27 @@ def test_ray_matches_serial(tmp_path):
     serial = _results(CONFIG, tmp_path / "serial")
     try:
         remote = _results(dataclasses.replace(CONFIG, executor="ray", workers=2), tmp_path / "ray")
+        # A hung candidate is killed with its actor at 2 x timeout_s, and the actor replaced.
+        hung = run_search(dataclasses.replace(HUNG, executor="ray"), tmp_path / "ray-hung")
     finally:
         ray.shutdown()
     _same(serial, remote)
+    _all_killed(hung.records)
+
+
+# A candidate that never finishes: a synthetic evaluation sleeping 60 s, limit 2 x 2 s.
+HUNG = SearchConfig(objective="synthetic", strategy="rs", budget=2, workers=1, timeout_s=2.0, synthetic_delay_s=60.0)
+
+
+def _all_killed(records) -> None:
+    assert [r["status"] for r in records] == ["timeout", "timeout"]
+    assert all("killed with its worker" in r["reason"] and r["fitness"] == 0.0 for r in records)
+    assert all(4.0 <= r["wall_s"] < 10.0 for r in records)  # kill at 2 x 2 s, checked every 0.25 s
 
 
 def test_process_workers_running_past_twice_the_timeout_are_killed_and_restarted(tmp_path):
-    """A candidate that never finishes (a synthetic evaluation sleeping 60 s) is killed with its
-    worker at 2 x timeout_s; the next candidate runs on a fresh worker, killed the same way.
-    Candidates that finish in time are untouched with the watchdog on."""
-    base = SearchConfig(objective="synthetic", strategy="rs", budget=2, executor="process", workers=1, timeout_s=2.0)
-    hung = run_search(dataclasses.replace(base, synthetic_delay_s=60.0), tmp_path / "hung")
-    assert [r["status"] for r in hung.records] == ["timeout", "timeout"]
-    assert all("killed with its worker" in r["reason"] and r["fitness"] == 0.0 for r in hung.records)
-    assert all(4.0 <= r["wall_s"] < 10.0 for r in hung.records)  # kill at 2 x 2 s, checked every 0.25 s
-    quick = run_search(dataclasses.replace(base, synthetic_delay_s=0.1), tmp_path / "quick")
+    """The hung candidate is killed with its worker; the next one runs on a fresh worker (and is
+    killed the same way). Candidates that finish in time are untouched with the watchdog on."""
+    _all_killed(run_search(dataclasses.replace(HUNG, executor="process"), tmp_path / "hung").records)
+    quick = run_search(dataclasses.replace(HUNG, executor="process", synthetic_delay_s=0.1), tmp_path / "quick")
     assert [r["status"] for r in quick.records] == ["ok", "ok"]
