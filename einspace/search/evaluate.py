@@ -146,6 +146,13 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def task_record(task: Task, worker: str, started_at: float) -> dict[str, Any]:
+    """A trial record's fields known before it runs (evaluation fills in the rest)."""
+    return {"trial": task.trial, "parents": list(task.parents), "origin": task.origin,
+            "architecture": task.architecture, "hash": task.hash, "seed": task.model_seed, "worker": worker,
+            "started_at": round(started_at, 3), "fitness": None, "reason": "", "curve": [], "timings": {}}
+
+
 class Evaluator:
     """Evaluates Tasks on one resident dataset. `train_fn` has the signature of
     einspace.training.train_architecture (replaceable, e.g. to inject failures in tests)."""
@@ -175,10 +182,7 @@ class Evaluator:
 
     def __call__(self, task: Task) -> dict[str, Any]:
         t0 = time.perf_counter()
-        record = {"trial": task.trial, "parents": list(task.parents), "origin": task.origin,
-                  "architecture": task.architecture, "hash": task.hash, "seed": task.model_seed,
-                  "worker": worker_name(), "started_at": round(time.time(), 3), "fitness": None, "reason": "",
-                  "curve": [], "timings": {}}
+        record = task_record(task, worker_name(), time.time())
         try:
             tree = parse(task.architecture)
             analysis = infer(tree, self.input_shape)

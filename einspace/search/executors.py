@@ -31,7 +31,7 @@ import time
 from typing import Any
 
 from einspace.search.config import SearchConfig
-from einspace.search.evaluate import Evaluator, Task
+from einspace.search.evaluate import Evaluator, Task, task_record
 
 # Set in every worker before JAX initialises a backend.
 GPU_ENV = {"XLA_PYTHON_CLIENT_PREALLOCATE": "false", "XLA_PYTHON_CLIENT_ALLOCATOR": "platform"}
@@ -143,9 +143,7 @@ def _evaluate(task: Task) -> dict[str, Any]:
 
 def killed_record(task: Task, seconds: float, limit: float, started_at: float) -> dict[str, Any]:
     """The trial record of a candidate killed with its worker for running past `limit` seconds."""
-    return {"trial": task.trial, "parents": list(task.parents), "origin": task.origin,
-            "architecture": task.architecture, "hash": task.hash, "seed": task.model_seed, "worker": "killed",
-            "started_at": round(started_at, 3), "fitness": 0.0, "curve": [], "timings": {}, "status": "timeout",
+    return {**task_record(task, "killed", started_at), "fitness": 0.0, "status": "timeout",
             "reason": f"killed with its worker: still running after {seconds:.1f} s, past the hard limit of "
                       f"{limit:g} s (a compile or an epoch that did not finish)",
             "wall_s": round(seconds, 4)}
