@@ -84,8 +84,11 @@ def train_architecture(
     workdir: str | Path | None = None,
     progress: bool | None = None,
     callbacks=(),
+    col_reduce: str = "features",
 ) -> tuple[FitResult, dict[str, Any]]:
     """Compile `arch` for the dataset's input shape and train it with `fit`.
+
+    col_reduce: the head of a Col-mode output (einspace.compiler.build_model).
 
     Returns the FitResult and a description of the architecture (text, hash, parameters; written
     to workdir/architecture.json) plus init_s: seconds spent constructing the model (host draws,
@@ -97,7 +100,7 @@ def train_architecture(
         raise ValueError("train_architecture needs a classification dataset: Splits.num_classes is None")
     t0 = time.perf_counter()
     rngs = nnx.Rngs(model_seed)
-    model = build_model(tree, splits.input_shape, splits.num_classes, rngs=rngs)
+    model = build_model(tree, splits.input_shape, splits.num_classes, rngs=rngs, col_reduce=col_reduce)
     jax.block_until_ready(nnx.state(model))
     info = {"architecture": to_text(tree), "hash": canonical_hash(tree), "params": count_params(model),
             "input_shape": list(splits.input_shape), "num_classes": splits.num_classes, "model_seed": model_seed}

@@ -44,6 +44,8 @@ def register(subparsers) -> None:
     p.add_argument("--compile-mode", default=None, choices=("fast", "default"),
                    help="compile every candidate fast (unoptimised) or optimised; default: chosen per "
                         "candidate from its training FLOPs")
+    p.add_argument("--col-reduce", default=None, choices=("features", "tokens"),
+                   help="head of sequence (Col) outputs: mean over features (official) or over tokens (a ViT's)")
     for flag, _, typ, text in _OVERRIDES:
         p.add_argument(flag, type=typ, default=None, help=text)
     p.add_argument("--workdir", default=None, help="run directory (default runs/search-<time>)")
@@ -73,7 +75,7 @@ def search_config(args: argparse.Namespace):
 
     overrides = {field: getattr(args, flag[2:].replace("-", "_")) for flag, field, _, _ in _OVERRIDES}
     overrides = {k: v for k, v in overrides.items() if v is not None}
-    for name in ("dataset", "strategy", "executor", "compile_mode"):
+    for name in ("dataset", "strategy", "executor", "compile_mode", "col_reduce"):
         if getattr(args, name) is not None:
             overrides[name] = getattr(args, name)
     if args.seeds is not None:

@@ -176,7 +176,8 @@ class Evaluator:
                 with compile_effort(self.config.compile_effort):
                     tree = parse(WARM_UP_ARCH)
                     config = self._train_config(infer(tree, self.input_shape).flops, epochs=1)
-                    self.train_fn(tree, self.splits, config, model_seed=0, progress=False, callbacks=())
+                    self.train_fn(tree, self.splits, config, model_seed=0, progress=False, callbacks=(),
+                                  col_reduce=self.config.col_reduce)
             self.warm_up_s = time.perf_counter() - t0
         return self.warm_up_s
 
@@ -209,7 +210,7 @@ class Evaluator:
         try:
             with compile_effort(self.config.compile_effort):
                 result, info = self.train_fn(tree, self.splits, config, model_seed=task.model_seed,
-                                             progress=False, callbacks=[watch])
+                                             progress=False, callbacks=[watch], col_reduce=self.config.col_reduce)
         except MemoryError as err:
             return self._done(record, "out_of_memory", f"MemoryError: {err}", t0)
         except jax.errors.JaxRuntimeError as err:

@@ -62,17 +62,18 @@ def retrain(run_dir: str | Path, epochs: int | None = None, progress: bool | Non
                "workdir": str(workdir)}
     if seeds == 1:
         result, info = train_architecture(best["architecture"], splits, tc, model_seed=config.seed,
-                                          workdir=workdir, progress=progress)
+                                          workdir=workdir, progress=progress, col_reduce=config.col_reduce)
         return {**summary, "status": result.status, "test_accuracy": result.final.get("test_accuracy"),
                 "params": info["params"], "architecture": info["architecture"]}
 
     tree = as_tree(best["architecture"])
-    build = lambda seed: build_model(tree, splits.input_shape, splits.num_classes, rngs=nnx.Rngs(seed))
+    build = lambda seed: build_model(tree, splits.input_shape, splits.num_classes, rngs=nnx.Rngs(seed),
+                                     col_reduce=config.col_reduce)
     result = fit_seeds(build, [config.seed + i for i in range(seeds)], splits, tc, workdir=workdir,
                        progress=progress, run_info={"architecture": best["architecture"]})
     across = result.summary()["across_seeds"].get("test_accuracy", {})
     return {**summary, "status": "ok" if "ok" in result.statuses else "diverged", "seeds": result.seeds,
             "statuses": result.statuses, "test_accuracy": across.get("mean"), "test_accuracy_std": across.get("std"),
             "test_accuracy_per_seed": [f.get("test_accuracy") for f in result.final],
-            "params": predicted_params(tree, splits.input_shape, splits.num_classes),
+            "params": predicted_params(tree, splits.input_shape, splits.num_classes, config.col_reduce),
             "architecture": best["architecture"]}

@@ -16,12 +16,13 @@ FAST = ["--dataset", "digits", "--strategy", "re", "--epochs", "1", "--populatio
 @pytest.mark.entry
 def test_search_report_retrain_and_resume(tmp_path, capsys):
     run = tmp_path / "run"
-    assert main(["search", *FAST, "--budget", "3", "--workdir", str(run), "--compile-mode", "fast"]) == 0
+    assert main(["search", *FAST, "--budget", "3", "--workdir", str(run), "--compile-mode", "fast",
+                 "--col-reduce", "tokens"]) == 0
     out = capsys.readouterr().out
     assert "best" in out and "report.md" in out
     config = json.loads((run / "config.json").read_text())
     assert config["epochs"] == 1 and config["population"] == 2 and config["max_ops"] == 12
-    assert config["compile_mode"] == "fast"
+    assert config["compile_mode"] == "fast" and config["col_reduce"] == "tokens"
     assert {json.loads(line).get("compile_mode") for line in (run / "trials.jsonl").read_text().splitlines()} <= {"fast", None}
     assert config["batch_size"] == 64  # the embedded preset
     assert len((run / "trials.jsonl").read_text().splitlines()) == 3

@@ -36,6 +36,17 @@ def test_ok_records_fitness_scores_costs_and_timings(splits):
     assert "test_accuracy" in record["scores"] and record["worker"]
 
 
+def test_the_configured_head_is_the_one_trained(splits):
+    from einspace.compiler import predicted_params
+
+    shape, arch = tuple(splits.input_shape), TINY.replace("linear(16))", "linear(12))")  # output (B, S=16, D=12)
+    heads = {c: Evaluator(dataclasses.replace(CONFIG, col_reduce=c), splits)(_task(arch))["params"]
+             for c in ("features", "tokens")}
+    assert heads == {c: predicted_params(arch, shape, 10, c) for c in heads} and heads["features"] != heads["tokens"]
+    with pytest.raises(ValueError, match=r"SearchConfig.col_reduce='mean' .*\('features', 'tokens'\)"):
+        SearchConfig(col_reduce="mean").validate()
+
+
 def test_divergence_keeps_the_last_finished_epochs_score(splits):
     # lr 1e4 blows up in the second epoch at the earliest; the record keeps epoch scores so far
     config = dataclasses.replace(CONFIG, learning_rate=1e6, epochs=3)
@@ -88,7 +99,7 @@ def test_bugs_are_not_hidden(splits):
 
 def _fake_train(calls: list, outcomes: dict):
     """A train_fn that fails or succeeds by architecture text, counting calls."""
-    def train_fn(tree, splits, config, *, model_seed, progress, callbacks):
+    def train_fn(tree, splits, config, *, model_seed, progress, callbacks, col_reduce):
         from einspace.tree import to_text
 
         text = to_text(tree)

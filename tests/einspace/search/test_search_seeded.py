@@ -4,8 +4,11 @@ random samples (which is what happens with full-width seeds under the digits lim
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
+from einspace.compiler import predicted_params
 from einspace.search import EMBEDDED_PRESET, SearchConfig, Space, preset_config, run_search
 from einspace.search.config import EMBEDDED_INPUT_SHAPES, EMBEDDED_SEED_WIDTH
 from einspace.search.space import scale_widths, seed_at_width
@@ -111,3 +114,7 @@ def test_narrowed_seeds_train_on_digits():
     # the Col head averages over D, so the classifier sees (nearly) constants -- a head issue
     # (mean over S would be the other option), not a seed-width one.
     assert all(r["fitness"] > 0.2 for r in (records[0], records[1], records[3])), [r["fitness"] for r in records]
+    # With a ViT's head (mean over the tokens), the ViT seed learns too.
+    vit = Evaluator(dataclasses.replace(config, col_reduce="tokens"))(Task(4, config.seeds[2], "seed-vit"))
+    assert vit["status"] == "ok" and vit["fitness"] > 0.2 > records[2]["fitness"], (vit["fitness"], records[2]["fitness"])
+    assert vit["params"] == predicted_params(config.seeds[2], DIGITS, 10, "tokens") != records[2]["params"]
