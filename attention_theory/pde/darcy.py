@@ -131,19 +131,16 @@ def generate_darcy(
     a_out = np.empty((config.num_samples, config.resolution, config.resolution), np.float32)
     u_out = np.empty_like(a_out)
     workers = default_workers(config) if workers is None else workers
-    pool = cf.ThreadPoolExecutor(workers) if workers > 1 else None
-    try:
+    if workers < 1:
+        raise ValueError(f"generate_darcy: workers={workers} is not valid; it must be >= 1 (None = one per CPU)")
+    with cf.ThreadPoolExecutor(workers) as pool:
         chunk = 4 * workers  # coefficients held at once: memory stays O(workers) fine grids
         for start in range(0, config.num_samples, chunk):
             stop = min(start + chunk, config.num_samples)
             coefficients = [darcy_coefficient(darcy_grf(rng, 1, s, config.alpha, config.tau)[0], config)
                             for _ in range(start, stop)]
-            solutions = pool.map(solve_darcy, coefficients) if pool is not None else map(solve_darcy, coefficients)
-            for i, (a, u) in enumerate(zip(coefficients, solutions), start):
+            for i, (a, u) in enumerate(zip(coefficients, pool.map(solve_darcy, coefficients)), start):
                 a_out[i], u_out[i] = a[::r, ::r], u[::r, ::r]
                 if progress is not None:
                     progress(i + 1, config.num_samples)
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
     return {"a": a_out, "u": u_out}

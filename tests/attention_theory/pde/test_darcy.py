@@ -65,6 +65,8 @@ def test_parallel_generation_gives_the_serial_data():
     for name in ("a", "u"):
         np.testing.assert_array_equal(parallel[name], serial[name])
     assert seen == [(i, 5) for i in range(1, 6)]
+    with pytest.raises(ValueError, match="workers=0 is not valid"):
+        generate_darcy(cfg, workers=0)
 
 
 def test_darcy_config_errors_name_the_field():
