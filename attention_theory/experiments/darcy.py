@@ -3,8 +3,9 @@
 Default config: a quick CPU run (fine grid 65, train at 32 = 33 points with the u = 0 boundary
 row/column dropped so 4 patches divide it, test at 16, 32, 64). `DarcyExperimentConfig.full()`
 is FNO's protocol: generate at 421, train/test at 85 (r = 5), 1000/100 pairs, 500 epochs,
-batch 20, Adam 1e-3 halved every 100 epochs (published FNO-2D: 0.0108 at 85); a long CPU run
-or a GPU. Patched operators use 5 patches there (85 = 5 x 17).
+batch 20, Adam 1e-3 halved every 100 epochs (published FNO-2D: 0.0108 at 85); on 2 CPU cores
+about 9 min of data and 44 s per FNO epoch (~6 h), so a GPU or a long run, which resumes from its
+workdir when killed. Patched operators use 5 patches there (85 = 5 x 17).
 """
 
 from __future__ import annotations
