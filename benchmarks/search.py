@@ -23,9 +23,10 @@ Definitions (per executor case):
 - startup_s: starting the executor until it can evaluate: loading the dataset and a one-epoch
   warm-up (Evaluator.warm_up); for process-2 also spawning the workers and importing JAX there.
   Not part of trials_per_min (trials / search seconds: from the start of the search to the
-  last trial's end); trials_per_min_total counts start-up and the end-of-search report too.
-- compile seconds of a candidate: init (building the model: eager initialisers compile one
-  program per new parameter shape) + trace + lower + compile of its train and eval programs.
+  last trial's end); trials_per_min_total counts start-up and the wrap-up after the last trial
+  (best.json, closing the executor: wrap_up_s) too.
+- compile seconds of a candidate: init (building the model; host-drawn parameters compile
+  nothing, einspace.grammar.init) + trace + lower + compile of its train and eval programs.
 - compile_share_raw: sum of compile seconds / sum of candidate wall seconds.
 - compile_share_critical: the fraction of the search's wall-clock time in which some candidate
   was compiling and no candidate was training: compile that nothing hid. Each candidate's
@@ -149,7 +150,7 @@ def _case_executor(args) -> dict:
         t2 = time.perf_counter()
     n = len(result.records)
     trials_s = max(r["finished_at"] for r in result.records) - t1_wall
-    return {"trials": n, "startup_s": t1 - t0, "search_s": trials_s, "report_s": t2 - t1 - trials_s,
+    return {"trials": n, "startup_s": t1 - t0, "search_s": trials_s, "wrap_up_s": t2 - t1 - trials_s,
             "trials_per_min": 60 * n / trials_s, "trials_per_min_total": 60 * n / (t2 - t0), **compile_shares(result.records),
             "workers": getattr(executor, "workers", None), "statuses": result.summary["statuses"]}
 

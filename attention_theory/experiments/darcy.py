@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from attention_theory.experiments.data import operator_pairs, operator_splits, subsample_grid
+from attention_theory.experiments.data import experiment_data_path, operator_pairs, operator_splits, subsample_grid
 from attention_theory.experiments.plots import plot_error_curve, plot_fields
 from attention_theory.experiments.saving import save_operator
 from attention_theory.experiments.train import evaluate_operator, operator_train_config, train_operator
@@ -95,10 +95,7 @@ def run_darcy_experiment(
 
     Returns {'rows': [{model, resolution, relative_l2, relative_h1, train_seconds, params}], ...}.
     """
-    if data_path is None and workdir is not None:  # generated once: a resumed run reuses it
-        data_path = str(Path(workdir) / "data.npz")
-        Path(workdir).mkdir(parents=True, exist_ok=True)
-    arrays, _, _ = generate("darcy", config.data_config(), data_path, progress)
+    arrays, _, _ = generate("darcy", config.data_config(), experiment_data_path(workdir, data_path), progress)
     multiple = config.num_patches
     x, y = darcy_resolution_data(arrays, config.train_subsample, multiple)
     splits = operator_splits(x, y, config.num_train, config.num_test, "darcy")

@@ -10,9 +10,20 @@ Each problem maps its named arrays to (x, y) with x: (N, *grid, C_in), y: (N, *g
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from jitloop import Split, Splits, to_device
+
+
+def experiment_data_path(workdir, data_path: str | None) -> str | None:
+    """Where an experiment caches its data: `data_path`, else workdir/data.npz (so a resumed run
+    reuses it), else nowhere (no workdir)."""
+    if data_path is not None or workdir is None:
+        return data_path
+    Path(workdir).mkdir(parents=True, exist_ok=True)
+    return str(Path(workdir) / "data.npz")
 
 
 def operator_pairs(problem: str, arrays: dict[str, np.ndarray], *, history: int = 10, lorenz_target: str = "y"):

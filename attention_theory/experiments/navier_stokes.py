@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from attention_theory.experiments.autoregressive import AUTOREGRESSIVE_LOSSES, train_autoregressive
-from attention_theory.experiments.data import operator_pairs, operator_splits
+from attention_theory.experiments.data import experiment_data_path, operator_pairs, operator_splits
 from attention_theory.experiments.plots import plot_error_curve, plot_fields
 from attention_theory.experiments.rollout import rollout, rollout_errors
 from attention_theory.experiments.saving import save_operator
@@ -95,10 +95,7 @@ def run_navier_stokes_experiment(
     With a workdir the data is cached there (data.npz, unless `data_path`) and each model
     checkpoints in its own folder, so a killed run resumes where it stopped.
     """
-    if data_path is None and workdir is not None:  # generated once: a resumed run reuses it
-        data_path = str(Path(workdir) / "data.npz")
-        Path(workdir).mkdir(parents=True, exist_ok=True)
-    arrays, _, _ = generate("navier-stokes", config.data_config(), data_path, progress)
+    arrays, _, _ = generate("navier-stokes", config.data_config(), experiment_data_path(workdir, data_path), progress)
     x, y = operator_pairs("navier-stokes", arrays, history=config.history)
     splits = operator_splits(x, y, config.num_train, config.num_test, "navier-stokes")
     train_cfg = operator_train_config(config.epochs, config.batch_size, config.learning_rate, "relative_l2",
